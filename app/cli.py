@@ -1,0 +1,139 @@
+"""The ``decide`` command."""
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.config import get_settings
+
+cli = typer.Typer(
+    help="Decide: run, migrate and look after the service.", no_args_is_help=True
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _alembic_config() -> "object":
+    from alembic.config import Config
+
+    ini = Path.cwd() / "alembic.ini"
+    if not ini.exists():
+        ini = PROJECT_ROOT / "alembic.ini"
+    config = Config(str(ini))
+    config.set_main_option("sqlalchemy.url", get_settings().database_url)
+    return config
+
+
+def _ensure_sqlite_folder() -> None:
+    settings = get_settings()
+    if settings.is_sqlite and ":///" in settings.database_url:
+        path = settings.database_url.split(":///", 1)[1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    reload: Annotated[bool, typer.Option(help="Reload on code changes.")] = False,
+) -> None:
+    """Serve the API with uvicorn."""
+    import uvicorn
+
+    _ensure_sqlite_folder()
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        proxy_headers=True,
+        access_log=False,
+    )
+
+
+@cli.command()
+def migrate(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Bring the database schema up to date (a release step, run once per deploy)."""
+    from alembic import command
+
+    _ensure_sqlite_folder()
+    command.upgrade(_alembic_config(), revision)  # type: ignore[arg-type]
+    typer.echo(f"database at {revision}")
+
+
+@cli.command("seed-demo")
+def seed_demo() -> None:
+    """Load Contagem's demo data (idempotent)."""
+    from app.demo.seed import seed
+
+    summary = asyncio.run(seed(get_settings()))
+    for line in summary:
+        typer.echo(line)
+
+
+@cli.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(help="The admin's e-mail.")],
+    password: Annotated[str, typer.Option(help="At least 8 characters.")],
+    name: Annotated[str, typer.Option(help="The admin's name.")],
+) -> None:
+    """Create an organisation admin, or promote an existing account."""
+    from app.demo.seed import ensure_admin
+
+    if len(password) < 8:
+        typer.echo("the password needs at least 8 characters", err=True)
+        raise typer.Exit(2)
+    user_id = asyncio.run(ensure_admin(get_settings(), email, password, name))
+    typer.echo(f"admin {email} has id {user_id}")
+
+
+@cli.command()
+def openapi(
+    check: Annotated[
+        bool, typer.Option("--check", help="Fail when openapi/ differs from the code.")
+    ] = False,
+    folder: Annotated[Path, typer.Option(help="Where the documents live.")] = Path(
+        "openapi"
+    ),
+) -> None:
+    """Write openapi/api.json and openapi/mobile.json from the code."""
+    from app import openapi as documents
+
+    settings = get_settings()
+    if check:
+        stale = documents.drift(folder, settings)
+        if stale:
+            names = ", ".join(stale)
+            typer.echo(
+                f"openapi drift: {names} differ from the code; run `decide openapi`",
+                err=True,
+            )
+            raise typer.Exit(1)
+        typer.echo("openapi documents match the code")
+        return
+    for path in documents.write(folder, settings):
+        typer.echo(f"wrote {path}")
+
+
+@cli.command()
+def worker() -> None:
+    """Deliver the outbox until stopped (run several on PostgreSQL)."""
+    from app.workers.run import run_worker
+
+    asyncio.run(run_worker(get_settings()))
+
+
+def main() -> None:
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    cli()
+    sys.exit(0)

@@ -1,0 +1,101 @@
+"""Settings, read once from the environment (prefix ``DECIDE_``)."""
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "development-secret-change-me-0123456789abcdef"  # noqa: S105
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class MailBackend(StrEnum):
+    CONSOLE = "console"
+    FILE = "file"
+    SMTP = "smtp"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DECIDE_", extra="ignore")
+
+    env: Environment = Environment.DEVELOPMENT
+    database_url: str = "sqlite+aiosqlite:///var/decide.db"
+    database_echo: bool = False
+    database_pool_size: int = Field(default=10, ge=1)
+    sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
+
+    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    previous_secret_keys: Annotated[list[SecretStr], NoDecode] = []
+    access_token_minutes: int = Field(default=15, ge=1)
+    refresh_token_days: int = Field(default=30, ge=1)
+    confirmation_token_hours: int = Field(default=48, ge=1)
+    reset_token_minutes: int = Field(default=60, ge=1)
+    password_hash_time_cost: int = Field(default=3, ge=1)
+    password_hash_memory_kib: int = Field(default=65_536, ge=8)
+
+    redis_url: str | None = None
+    cors_origins: Annotated[list[str], NoDecode] = []
+    public_url: str = "http://127.0.0.1:8000"
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+
+    rate_limit_auth_ip: str = "20/minute"
+    rate_limit_auth_account: str = "10/minute"
+
+    mail_backend: MailBackend = MailBackend.CONSOLE
+    mail_dir: Path = Path("var/mail")
+    mail_from: str = "Decide Contagem <nao-responda@decide.contagem.mg.gov.br>"
+    smtp_host: str = "localhost"
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+
+    dispatcher_enabled: bool = True
+    dispatcher_interval_seconds: float = Field(default=2.0, gt=0)
+    outbox_max_attempts: int = Field(default=8, ge=1)
+
+    default_locale: str = "pt-BR"
+    time_zone: str = "America/Sao_Paulo"
+    log_json: bool | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_lists(cls, data: dict[str, object]) -> dict[str, object]:
+        for key in ("cors_origins", "previous_secret_keys"):
+            value = data.get(key)
+            if isinstance(value, str):
+                data[key] = [item.strip() for item in value.split(",") if item.strip()]
+        return data
+
+    @model_validator(mode="after")
+    def _refuse_development_secret(self) -> "Settings":
+        secret = self.secret_key.get_secret_value()
+        if self.env is Environment.PRODUCTION:
+            if secret == DEVELOPMENT_SECRET:
+                raise ValueError("DECIDE_SECRET_KEY must be set in production")
+            if len(secret) < 32:
+                raise ValueError("DECIDE_SECRET_KEY needs at least 32 characters")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def logs_as_json(self) -> bool:
+        if self.log_json is not None:
+            return self.log_json
+        return self.env is Environment.PRODUCTION
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

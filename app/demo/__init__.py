@@ -1,0 +1,1 @@
+"""Contagem's demo data (sources: IBGE boundaries, the city portal's regionals)."""

@@ -1,0 +1,91 @@
+"""FastAPI dependencies: the runtime, the request's session, the current user."""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db import session_scope
+from app.errors import AuthenticationError
+from app.models.users import User
+from app.runtime import Runtime
+from app.security import TokenError
+from app.services import accounts
+from app.services.permissions import Action, ensure_allowed
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def get_session(
+    request: Request, runtime: RuntimeDep
+) -> AsyncIterator[AsyncSession]:
+    """One session per request, committed before the response is sent."""
+    read_only = request.method in _SAFE_METHODS
+    async for session in session_scope(runtime.sessionmaker, read_only=read_only):
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+oauth2_scheme = OAuth2PasswordBearer(
+    tokenUrl="auth/token", auto_error=False, scheme_name="OAuth2"
+)
+BearerToken = Annotated[str | None, Depends(oauth2_scheme)]
+
+
+async def get_optional_user(
+    request: Request, session: SessionDep, runtime: RuntimeDep, token: BearerToken
+) -> User | None:
+    if token is None:
+        return None
+    try:
+        claims = runtime.tokens.verify(token)
+    except TokenError as exc:
+        raise AuthenticationError("The access token is invalid or expired.") from exc
+    user = await session.get(User, claims.user_id)
+    if (
+        user is None
+        or user.deleted_at is not None
+        or user.token_version != claims.token_version
+    ):
+        raise AuthenticationError("The access token is no longer valid.")
+    accounts.ensure_active(user)
+    request.state.user_id = user.id
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(get_optional_user, scope="function")]
+
+
+async def get_current_user(user: OptionalUser) -> User:
+    if user is None:
+        raise AuthenticationError("Sign in to do this.")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user, scope="function")]
+
+
+async def get_user_admin(user: CurrentUser) -> User:
+    ensure_allowed(user, Action.MANAGE_USERS)
+    return user
+
+
+UserAdmin = Annotated[User, Depends(get_user_admin, scope="function")]
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+ClientIp = Annotated[str, Depends(client_ip)]

@@ -1,0 +1,165 @@
+"""create_app(): the root service with ``/api/v1`` and ``/mobile/v1`` mounted."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.resources import files
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import (
+    get_swagger_ui_html,
+    get_swagger_ui_oauth2_redirect_html,
+)
+from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+
+from app import __version__
+from app.config import Settings, get_settings
+from app.errors import install_error_handlers
+from app.logging import configure_logging
+from app.middleware import RequestContextMiddleware
+from app.mobile.routers import routers as mobile_routers
+from app.responses import JSON
+from app.routers import auth, health, me, users
+from app.runtime import Runtime
+
+API_PREFIX = "/api/v1"
+MOBILE_PREFIX = "/mobile/v1"
+DOCS_STATIC = "/static/docs"
+
+
+def operation_id(route: APIRoute) -> str:
+    """Stable ``tag:verb`` ids (``auth:sign_in``) for generated clients."""
+    tag = route.tags[0] if route.tags else "default"
+    return f"{tag}:{route.name}"
+
+
+def _api_routers() -> list[APIRouter]:
+    return [auth.build_router(auth.AuthBodies()), me.build_router(), users.router]
+
+
+def _sub_app(
+    title: str,
+    prefix: str,
+    description: str,
+    routers: list[APIRouter],
+    settings: Settings,
+) -> FastAPI:
+    app = FastAPI(
+        title=title,
+        version=__version__,
+        description=description,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        servers=[{"url": prefix}],
+        root_path_in_servers=False,
+        generate_unique_id_function=operation_id,
+        default_response_class=JSON,
+        max_body_size=settings.max_body_bytes,
+        license_info={"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
+    )
+    for router in routers:
+        app.include_router(router)
+    install_error_handlers(app)
+    _add_docs(app, prefix, title)
+    return app
+
+
+def _add_docs(app: FastAPI, prefix: str, title: str) -> None:
+    redirect = f"{prefix}/docs/oauth2-redirect"
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=f"{prefix}/openapi.json",
+            title=f"{title} - docs",
+            swagger_js_url=f"{DOCS_STATIC}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_STATIC}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_STATIC}/favicon.png",
+            oauth2_redirect_url=redirect,
+            swagger_ui_parameters={"persistAuthorization": True},
+        )
+
+    @app.get("/docs/oauth2-redirect", include_in_schema=False)
+    async def oauth2_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
+
+
+API_DESCRIPTION = (
+    "Decide: the participation platform of Contagem. Public, participant and admin "
+    "endpoints; translatable texts are maps keyed by locale. Errors are RFC 9457 "
+    "problem+json; lists are cursor-paginated."
+)
+MOBILE_DESCRIPTION = (
+    "The API of the Decide mobile app: compact payloads, text resolved from "
+    "Accept-Language, unknown body fields ignored."
+)
+
+
+def build_api(settings: Settings) -> FastAPI:
+    return _sub_app("Decide API", API_PREFIX, API_DESCRIPTION, _api_routers(), settings)
+
+
+def build_mobile(settings: Settings) -> FastAPI:
+    return _sub_app(
+        "Decide mobile API",
+        MOBILE_PREFIX,
+        MOBILE_DESCRIPTION,
+        mobile_routers(),
+        settings,
+    )
+
+
+def create_app(
+    settings: Settings | None = None, runtime: Runtime | None = None
+) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings)
+    runtime = runtime or Runtime.build(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        dispatcher = runtime.dispatcher() if settings.dispatcher_enabled else None
+        if dispatcher is not None:
+            dispatcher.start()
+        try:
+            yield
+        finally:
+            if dispatcher is not None:
+                await dispatcher.stop()
+            await runtime.engine.dispose()
+
+    app = FastAPI(
+        title="Decide",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+        default_response_class=JSON,
+    )
+    app.state.runtime = runtime
+    api, mobile = build_api(settings), build_mobile(settings)
+    for sub_app in (api, mobile):
+        sub_app.state.runtime = runtime
+
+    app.include_router(health.router)
+    app.mount(
+        DOCS_STATIC, StaticFiles(directory=str(files("fastapi_offline") / "static"))
+    )
+    app.mount(API_PREFIX, api)
+    app.mount(MOBILE_PREFIX, mobile)
+    install_error_handlers(app)
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["ETag", "Link", "Retry-After", "X-Request-ID"],
+        )
+    app.add_middleware(RequestContextMiddleware)
+    return app

@@ -1,0 +1,1 @@
+"""The ``/mobile/v1`` application: what the app needs, sharing every rule."""

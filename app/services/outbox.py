@@ -1,0 +1,157 @@
+"""Writing domain events to the outbox, and delivering them at least once."""
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy import event, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
+
+from app.models.base import utcnow
+from app.models.events import OutboxEvent, OutboxStatus
+
+log = structlog.get_logger()
+
+Handler = Callable[[dict[str, Any]], Awaitable[None]]
+
+LEASE = timedelta(minutes=5)
+_wakeups: set[Callable[[], None]] = set()
+
+
+def emit(session: AsyncSession, event_type: str, payload: dict[str, Any]) -> None:
+    """Queue an event in the caller's transaction; it leaves only if that commits."""
+    session.add(OutboxEvent(event_type=event_type, payload=payload))
+    session.info["outbox_written"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_dispatchers(session: Session) -> None:
+    if session.info.pop("outbox_written", False):
+        for wake in list(_wakeups):
+            wake()
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(2**attempts * 5, 6 * 3600))
+
+
+class Dispatcher:
+    """Claims due events with a lease, runs their handler, records the outcome.
+
+    A process that dies mid-batch leaves its lease to expire, after which
+    another dispatcher delivers those events again: at least once.
+    """
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        handlers: dict[str, Handler],
+        *,
+        max_attempts: int,
+        interval_seconds: float,
+        batch_size: int = 50,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._handlers = handlers
+        self._max_attempts = max_attempts
+        self._interval = interval_seconds
+        self._batch_size = batch_size
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def run_once(self) -> int:
+        """Deliver the events due now; returns how many were delivered."""
+        delivered = 0
+        for event_id in await self._claim():
+            if await self._deliver(event_id):
+                delivered += 1
+        return delivered
+
+    async def _claim(self) -> list[int]:
+        now = utcnow()
+        async with self._sessionmaker() as session:
+            due = (
+                select(OutboxEvent.id)
+                .where(
+                    OutboxEvent.status == OutboxStatus.PENDING,
+                    OutboxEvent.available_at <= now,
+                    or_(
+                        OutboxEvent.locked_until.is_(None),
+                        OutboxEvent.locked_until < now,
+                    ),
+                )
+                .order_by(OutboxEvent.id)
+                .limit(self._batch_size)
+            )
+            if session.get_bind().dialect.name == "postgresql":
+                due = due.with_for_update(skip_locked=True)
+            ids = list((await session.scalars(due)).all())
+            if ids:
+                await session.execute(
+                    update(OutboxEvent)
+                    .where(OutboxEvent.id.in_(ids))
+                    .values(locked_until=now + LEASE)
+                )
+            await session.commit()
+        return ids
+
+    async def _deliver(self, event_id: int) -> bool:
+        async with self._sessionmaker() as session:
+            outbox_event = await session.get(OutboxEvent, event_id)
+            if outbox_event is None or outbox_event.status != OutboxStatus.PENDING:
+                return False
+            handler = self._handlers.get(outbox_event.event_type)
+            try:
+                if handler is not None:
+                    await handler(outbox_event.payload)
+            except Exception as exc:
+                self._record_failure(outbox_event, exc)
+                await session.commit()
+                return False
+            outbox_event.status = OutboxStatus.DELIVERED
+            outbox_event.delivered_at = utcnow()
+            outbox_event.locked_until = None
+            await session.commit()
+            return True
+
+    def _record_failure(self, outbox_event: OutboxEvent, exc: Exception) -> None:
+        outbox_event.attempts += 1
+        outbox_event.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        outbox_event.locked_until = None
+        if outbox_event.attempts >= self._max_attempts:
+            outbox_event.status = OutboxStatus.PARKED
+        else:
+            outbox_event.available_at = utcnow() + backoff(outbox_event.attempts)
+        log.warning(
+            "outbox.delivery_failed",
+            event_id=outbox_event.id,
+            event_type=outbox_event.event_type,
+            attempts=outbox_event.attempts,
+            parked=outbox_event.status == OutboxStatus.PARKED,
+        )
+
+    def start(self) -> None:
+        _wakeups.add(self._wakeup.set)
+        self._task = asyncio.create_task(self._loop(), name="outbox-dispatcher")
+
+    async def stop(self) -> None:
+        _wakeups.discard(self._wakeup.set)
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def _loop(self) -> None:
+        while True:
+            self._wakeup.clear()
+            try:
+                while await self.run_once():
+                    pass
+            except Exception:
+                log.exception("outbox.dispatch_failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), self._interval)

@@ -1,0 +1,1 @@
+"""Background work: the outbox dispatcher in its own process."""

@@ -1,0 +1,29 @@
+"""``decide worker``: the outbox dispatcher as a process of its own."""
+
+import asyncio
+import signal
+
+import structlog
+
+from app.config import Settings
+from app.logging import configure_logging
+from app.runtime import Runtime
+
+log = structlog.get_logger()
+
+
+async def run_worker(settings: Settings) -> None:
+    configure_logging(settings)
+    runtime = Runtime.build(settings)
+    dispatcher = runtime.dispatcher()
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopping.set)
+
+    dispatcher.start()
+    log.info("worker.started")
+    await stopping.wait()
+    await dispatcher.stop()
+    await runtime.engine.dispose()
+    log.info("worker.stopped")
