@@ -70,7 +70,7 @@ def _entries(session: Session) -> list[dict[str, Any]]:
 def _entry(instance: Tracked, operation: ChangeOperation) -> dict[str, Any]:
     return {
         "record_type": instance.__change_type__,
-        "record_id": inspect(instance).identity[0],
+        "record_id": inspect(instance).mapper.primary_key_from_instance(instance)[0],
         "operation": operation,
     }
 
