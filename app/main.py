@@ -21,7 +21,19 @@ from app.logging import configure_logging
 from app.middleware import RequestContextMiddleware
 from app.mobile.routers import routers as mobile_routers
 from app.responses import JSON
-from app.routers import auth, health, me, users
+from app.routers import (
+    auth,
+    components,
+    councils,
+    declarations,
+    health,
+    me,
+    pages,
+    posts,
+    spaces,
+    taxonomies,
+    users,
+)
 from app.runtime import Runtime
 
 API_PREFIX = "/api/v1"
@@ -36,7 +48,18 @@ def operation_id(route: APIRoute) -> str:
 
 
 def _api_routers() -> list[APIRouter]:
-    return [auth.build_router(auth.AuthBodies()), me.build_router(), users.router]
+    return [
+        auth.build_router(auth.AuthBodies()),
+        me.build_router(),
+        declarations.router,
+        users.router,
+        taxonomies.router,
+        spaces.router,
+        councils.router,
+        components.router,
+        posts.router,
+        pages.router,
+    ]
 
 
 def _sub_app(

@@ -1,0 +1,5 @@
+"""Endpoints of the components domain."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["components"])

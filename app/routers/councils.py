@@ -1,0 +1,5 @@
+"""Endpoints of the councils domain."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["councils"])

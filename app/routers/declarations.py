@@ -1,0 +1,5 @@
+"""Endpoints of the declarations domain."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["declarations"])

@@ -1,0 +1,5 @@
+"""Endpoints of the taxonomies domain."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["taxonomies"])
