@@ -3,7 +3,9 @@ from tests.factories import confirmed_account
 from tests.mailbox import Mailbox
 
 
-async def test_sign_up_confirm_sign_in_and_me(client, runtime: Runtime, mailbox: Mailbox):
+async def test_sign_up_confirm_sign_in_and_me(
+    client, runtime: Runtime, mailbox: Mailbox
+):
     account = await confirmed_account(client, runtime, mailbox)
 
     response = await client.get("/api/v1/me", headers=account.headers)
