@@ -1,6 +1,7 @@
 """FastAPI dependencies: the runtime, the request's session, the current user."""
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -16,6 +17,7 @@ from app.services import accounts
 from app.services.permissions import Action, ensure_allowed
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_session_scope = asynccontextmanager(session_scope)
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -31,7 +33,9 @@ async def get_session(
 ) -> AsyncIterator[AsyncSession]:
     """One session per request, committed before the response is sent."""
     read_only = request.method in _SAFE_METHODS
-    async for session in session_scope(runtime.sessionmaker, read_only=read_only):
+    # Entered as a context manager so that the endpoint's exception is thrown
+    # into session_scope, which must see it to commit what a refusal records.
+    async with _session_scope(runtime.sessionmaker, read_only=read_only) as session:
         yield session
 
 

@@ -306,8 +306,9 @@ async def refresh(
         raise AuthenticationError("The refresh token belongs to another device.")
 
     user = await session.get_one(User, current.user_id)
-    if user.deleted_at is not None or user.blocked_at is not None:
+    if user.deleted_at is not None:
         raise AuthenticationError("The account can no longer sign in.")
+    ensure_active(user)
     current.used_at = utcnow()
     return await issue_tokens(
         session, runtime, user, device_id=current.device_id, family=current.family
