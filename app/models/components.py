@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, BigId, IdMixin, JsonDocument, TimestampMixin, Tracked
@@ -66,7 +66,18 @@ class Page(IdMixin, TimestampMixin, Tracked, Base):
 
     __tablename__ = "pages"
     __change_type__ = "page"
-    __table_args__ = (Index("ix_pages_component_position", "component_id", "position"),)
+    __table_args__ = (
+        Index("ix_pages_component_position", "component_id", "position"),
+        Index(
+            "uq_pages_component_slug",
+            "component_id",
+            "slug",
+            unique=True,
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+    )
+    """A deleted page frees its slug; a live one holds it within its component."""
 
     component_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("components.id", ondelete="CASCADE")

@@ -273,6 +273,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('pages', schema=None) as batch_op:
         batch_op.create_index('ix_pages_component_position', ['component_id', 'position'], unique=False)
+        batch_op.create_index('uq_pages_component_slug', ['component_id', 'slug'], unique=True, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
 
     op.create_table('posts',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -299,6 +300,7 @@ def downgrade() -> None:
 
     op.drop_table('posts')
     with op.batch_alter_table('pages', schema=None) as batch_op:
+        batch_op.drop_index('uq_pages_component_slug', sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.drop_index('ix_pages_component_position')
 
     op.drop_table('pages')
