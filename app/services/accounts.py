@@ -422,12 +422,13 @@ async def list_users(
     """Accounts for admins, newest first, with ``limit + 1`` rows to tell if more."""
     query = select(User).where(User.deleted_at.is_(None)).order_by(User.id.desc())
     if text:
-        pattern = f"%{text.lower()}%"
+        # autoescape: an admin searching "100%" or "ana_" means those characters.
+        needle = text.lower()
         query = query.where(
             or_(
-                func.lower(User.name).like(pattern),
-                User.nickname.like(pattern),
-                User.email_normalized.like(pattern),
+                func.lower(User.name).contains(needle, autoescape=True),
+                User.nickname.contains(needle, autoescape=True),
+                User.email_normalized.contains(needle, autoescape=True),
             )
         )
     if role is not None:
