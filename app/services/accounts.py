@@ -203,8 +203,10 @@ async def resend_confirmation(
 async def _limit_attempt(runtime: Runtime, action: str, email: str, ip: str) -> None:
     settings = runtime.settings
     await runtime.limiter.hit(settings.rate_limit_auth_ip, action, "ip", ip)
+    # Hashed, so that the limiter's store (Redis) holds no e-mail addresses.
+    account = hash_token(normalize_email(email))
     await runtime.limiter.hit(
-        settings.rate_limit_auth_account, action, "account", normalize_email(email)
+        settings.rate_limit_auth_account, action, "account", account
     )
 
 
