@@ -6,6 +6,8 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -39,7 +41,29 @@ class DomainError(Exception):
 
 
 class InvalidInputError(DomainError):
+    """A value the schema accepted but the service cannot use (a bad cursor).
+
+    Its body lists the failing fields in ``errors``, as request validation
+    does, so a client reads every 422 the same way: name one with ``field``
+    (and ``location``), or pass several as ``errors``.
+    """
+
     status, code, title = 422, "validation-error", "Invalid input"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        field: str | None = None,
+        location: str = "query",
+        error_code: str = "invalid",
+        errors: list[dict[str, Any]] | None = None,
+        **extensions: Any,
+    ) -> None:
+        if errors is None:
+            errors = [{"field": field, "location": location, "message": detail}]
+        errors = [{"code": error_code, **error} for error in errors]
+        super().__init__(detail, errors=errors, **extensions)
 
 
 class AuthenticationError(DomainError):
@@ -71,6 +95,14 @@ class NotFoundError(DomainError):
 
 class ConflictError(DomainError):
     status, code, title = 409, "conflict", "Conflict"
+
+
+class MethodNotAllowedError(DomainError):
+    status, code, title = 405, "method-not-allowed", "Method not allowed"
+
+
+class PayloadTooLargeError(DomainError):
+    status, code, title = 413, "payload-too-large", "Request body too large"
 
 
 class GoneError(DomainError):
@@ -109,21 +141,38 @@ def problem(
         "instance": request.url.path,
         **extensions,
     }
+    response_headers = dict(headers or {})
     request_id = getattr(request.state, "request_id", None)
     if request_id:
         body["request_id"] = request_id
-    return ProblemResponse(body, status_code=status, headers=headers)
+        # A 500 is rendered outside the request-id middleware; it keeps the id too.
+        response_headers["X-Request-ID"] = request_id
+    return ProblemResponse(body, status_code=status, headers=response_headers)
 
 
-_HTTP_CODES = {
-    401: "unauthenticated",
-    403: "forbidden",
-    404: "not-found",
-    405: "method-not-allowed",
-    406: "not-acceptable",
-    413: "payload-too-large",
-    415: "unsupported-media-type",
-    429: "rate-limited",
+class BodyTooLarge(StarletteHTTPException):
+    """Raised while a request body is read, once it passes the configured limit."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"The request body is larger than {limit} bytes.")
+
+
+# HTTP errors raised by the framework share the type and title of the domain
+# error with the same status, so one ``type`` always has one ``title``.
+_HTTP_PROBLEMS: dict[int, type[DomainError]] = {
+    error.status: error
+    for error in (
+        DomainError,
+        AuthenticationError,
+        PermissionDeniedError,
+        NotFoundError,
+        MethodNotAllowedError,
+        ConflictError,
+        PayloadTooLargeError,
+        InvalidInputError,
+        RateLimitedError,
+        ServiceUnavailableError,
+    )
 }
 
 
@@ -140,7 +189,8 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
     )
 
 
-async def _http_error(request: Request, exc: Exception) -> Response:
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Render an HTTP error of the framework (404, 405, 413...) as a problem."""
     assert isinstance(exc, StarletteHTTPException)
     status = HTTPStatus(exc.status_code)
     detail = exc.detail if isinstance(exc.detail, str) else status.description
@@ -148,28 +198,37 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         detail = f"No resource at {request.url.path}."
     if exc.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}."
+    known = _HTTP_PROBLEMS.get(exc.status_code)
     return problem(
         request,
         status=exc.status_code,
-        code=_HTTP_CODES.get(exc.status_code, status.phrase.lower().replace(" ", "-")),
-        title=status.phrase,
+        code=known.code if known else status.phrase.lower().replace(" ", "-"),
+        title=known.title if known else status.phrase,
         detail=detail,
         headers=dict(exc.headers or {}),
     )
 
 
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    """One entry per failure: ``field`` is the dotted path inside ``location``,
+    or None when the whole body failed (not JSON, not an object)."""
     errors = []
     for error in exc.errors():
-        location = [str(part) for part in error.get("loc", ())]
-        errors.append(
-            {
-                "field": ".".join(location[1:]) or location[0] if location else "",
-                "location": location[0] if location else "body",
-                "message": error.get("msg", ""),
-                "code": error.get("type", ""),
-            }
-        )
+        location, *path = [str(part) for part in error.get("loc", ())] or ["body"]
+        entry: dict[str, Any] = {
+            "field": ".".join(path) or None,
+            "location": location,
+            "message": error.get("msg", ""),
+            "code": error.get("type", ""),
+        }
+        if entry["code"] == "json_invalid":
+            # The location carries the character position, not a field.
+            position = int(path[0]) if path and path[0].isdigit() else None
+            reason = (error.get("ctx") or {}).get("error", "invalid JSON")
+            entry["field"] = None
+            entry["message"] = f"{reason} at position {position}"
+            entry["position"] = position
+        errors.append(entry)
     return errors
 
 
@@ -195,8 +254,24 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _database_error(request: Request, exc: Exception) -> Response:
+    """A database that refuses or cannot answer is never a 500: it is a conflict
+    (a constraint) or a wait-and-retry (locked, unreachable, pool exhausted)."""
+    log.warning("request.database_error", error=type(exc).__name__)
+    if isinstance(exc, IntegrityError):
+        error: DomainError = ConflictError(
+            "The change conflicts with data already stored."
+        )
+    else:
+        error = ServiceUnavailableError("The database is busy; try again.")
+    return await _domain_error(request, error)
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
-    log.exception("request.failed", error=type(exc).__name__)
+    # A failure in a mounted API passes through the root's handler too; log once.
+    if not getattr(request.state, "failure_logged", False):
+        request.state.failure_logged = True
+        log.exception("request.failed", error=type(exc).__name__)
     return problem(
         request,
         status=500,
@@ -208,6 +283,13 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    for database_error in (
+        IntegrityError,
+        OperationalError,
+        InterfaceError,
+        PoolTimeoutError,
+    ):
+        app.add_exception_handler(database_error, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -5,7 +5,7 @@ import sys
 
 import structlog
 
-from app.config import Settings
+from app.config import Environment, Settings
 
 
 def configure_logging(settings: Settings) -> None:
@@ -19,12 +19,17 @@ def configure_logging(settings: Settings) -> None:
         renderer = structlog.processors.JSONRenderer()
         shared.append(structlog.processors.format_exc_info)
     else:
-        renderer = structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        # Locals in a traceback would print request headers: bearer tokens.
+        renderer = structlog.dev.ConsoleRenderer(
+            colors=sys.stderr.isatty(),
+            exception_formatter=structlog.dev.RichTracebackFormatter(show_locals=False),
+        )
     structlog.configure(
         processors=[*shared, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
-        cache_logger_on_first_use=True,
+        # A cached logger ignores later configuration, which tests need to capture.
+        cache_logger_on_first_use=settings.env is not Environment.TEST,
     )
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(message)s")
     logging.getLogger("uvicorn.access").disabled = True

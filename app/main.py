@@ -18,7 +18,7 @@ from app import __version__
 from app.config import Settings, get_settings
 from app.errors import install_error_handlers
 from app.logging import configure_logging
-from app.middleware import RequestContextMiddleware
+from app.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from app.mobile.routers import routers as mobile_routers
 from app.responses import JSON
 from app.routers import (
@@ -80,7 +80,6 @@ def _sub_app(
         root_path_in_servers=False,
         generate_unique_id_function=operation_id,
         default_response_class=JSON,
-        max_body_size=settings.max_body_bytes,
         license_info={"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
     )
     for router in routers:
@@ -176,6 +175,8 @@ def create_app(
     app.mount(MOBILE_PREFIX, mobile)
     install_error_handlers(app)
 
+    # Added first so it runs inside CORS: a 413 still carries the CORS headers.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -1,4 +1,4 @@
-"""ASGI middleware: request id, access log and metrics."""
+"""ASGI middleware: request id, access log, metrics and the request body limit."""
 
 import re
 import time
@@ -8,9 +8,11 @@ from typing import Any
 import structlog
 from prometheus_client import Counter, Histogram
 from starlette.datastructures import Headers
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
+from app.errors import BodyTooLarge, http_error
 
 log = structlog.get_logger()
 
@@ -25,7 +27,8 @@ LATENCY = Histogram(
     ["method", "route"],
 )
 
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._\-]{1,128}")
+_APP_VERSION = re.compile(r"[A-Za-z0-9.+_\-]{1,40}")
 
 
 class RequestContextMiddleware:
@@ -41,12 +44,13 @@ class RequestContextMiddleware:
 
         headers = Headers(scope=scope)
         incoming = headers.get("x-request-id", "")
-        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        app_version = headers.get("x-app-version", __version__)
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(
             request_id=request_id,
-            app_version=headers.get("x-app-version", __version__),
+            app_version=app_version if _APP_VERSION.fullmatch(app_version) else None,
         )
         started = time.perf_counter()
         status = 500
@@ -55,7 +59,11 @@ class RequestContextMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                raw = list(message.get("headers", []))
+                raw = [
+                    (name, value)
+                    for name, value in message.get("headers", [])
+                    if name.lower() != b"x-request-id"
+                ]
                 raw.append((b"x-request-id", request_id.encode()))
                 message["headers"] = raw
             await send(message)
@@ -83,3 +91,39 @@ def _route_template(scope: Scope) -> str:
     if path is None:
         return "unmatched"
     return str(scope.get("root_path", "")) + str(path)
+
+
+class BodyLimitMiddleware:
+    """Refuses a request body over ``max_bytes`` with a 413 problem.
+
+    A declared ``Content-Length`` is refused before the application runs; a
+    streamed body is counted as it is read and refused once it passes the limit.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            response = await http_error(Request(scope), BodyTooLarge(self.max_bytes))
+            await response(scope, receive, send)
+            return
+
+        received = 0
+
+        async def receive_within_limit() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge(self.max_bytes)
+            return message
+
+        await self.app(scope, receive_within_limit, send)

@@ -9,6 +9,7 @@ requests need separate connections) and the tables are emptied after them.
 
 import asyncio
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -38,7 +39,15 @@ ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 DATABASE_URL = os.environ.get("DECIDE_TEST_DATABASE_URL", "")
 ON_POSTGRES = DATABASE_URL.startswith("postgresql")
-DB_FIXTURES = {"engine", "connection", "session", "runtime", "app", "client"}
+DB_FIXTURES = {
+    "engine",
+    "connection",
+    "session",
+    "runtime",
+    "app",
+    "client",
+    "durable_runtime",
+}
 POSTGRES_FIXTURES = {"committed_runtime", "committed_client"}
 
 
@@ -228,6 +237,48 @@ async def committed_client(
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file to copy: a fresh embedded database costs a file copy."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "decide.db"
+    _migrate(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+def sqlite_copy(template: Path, folder: Path) -> str:
+    """The URL of a fresh migrated SQLite file in ``folder``."""
+    path = folder / "decide.db"
+    shutil.copyfile(template, path)
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture
+async def durable_runtime(
+    settings: Settings, sqlite_template: Path, tmp_path: Path
+) -> AsyncIterator[Runtime]:
+    """A runtime whose commits are real, on SQLite and on PostgreSQL.
+
+    On SQLite it owns a fresh migrated file; on PostgreSQL it shares the run's
+    database, whose tables are emptied afterwards.
+    """
+    if not ON_POSTGRES:
+        url = sqlite_copy(sqlite_template, tmp_path)
+        settings = settings.model_copy(update={"database_url": url})
+    runtime = Runtime.build(settings)
+    yield runtime
+    if ON_POSTGRES:
+        await _empty_tables(runtime.engine)
+    await runtime.engine.dispose()
+
+
+async def _empty_tables(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        tables = ", ".join(
+            f'"{table.name}"' for table in reversed(Base.metadata.sorted_tables)
+        )
+        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
 class QueryCounter:

@@ -46,5 +46,6 @@ def decode_cursor(cursor: str, types: tuple[type, ...]) -> list[Any]:
 def _malformed() -> InvalidInputError:
     return InvalidInputError(
         "The cursor is malformed; pass the next_cursor of a previous page.",
-        errors=[{"field": "cursor", "location": "query", "message": "malformed"}],
+        field="cursor",
+        error_code="cursor_malformed",
     )

@@ -38,7 +38,9 @@ class ChangeCursor:
             return cls(int(txid), int(entry_id))
         except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
             raise InvalidInputError(
-                "The change cursor is malformed.", field="since"
+                "The change cursor is malformed; pass a cursor the log returned.",
+                field="since",
+                error_code="cursor_malformed",
             ) from exc
 
 
