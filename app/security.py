@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,6 +28,12 @@ class AccessClaims:
     expires_at: datetime
 
 
+def _stabilize(password: str) -> str:
+    # NFKC, as NIST SP 800-63B advises: one keyboard sends "ç" composed,
+    # another as "c" + combining cedilla, and both must open the account.
+    return unicodedata.normalize("NFKC", password)
+
+
 class PasswordHashing:
     def __init__(self, settings: Settings) -> None:
         self._hasher = PasswordHasher(
@@ -35,11 +42,11 @@ class PasswordHashing:
         )
 
     def hash(self, password: str) -> str:
-        return self._hasher.hash(password)
+        return self._hasher.hash(_stabilize(password))
 
     def verify(self, password_hash: str, password: str) -> bool:
         try:
-            return self._hasher.verify(password_hash, password)
+            return self._hasher.verify(password_hash, _stabilize(password))
         except (VerificationError, InvalidHashError):
             return False
 

@@ -1,10 +1,17 @@
 """Bodies of the account endpoints: sign-up, sign-in, tokens and profile."""
 
+import unicodedata
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field, field_validator
+from pydantic import (
+    BeforeValidator,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from app.models.users import UserRole
 from app.schemas.base import ReadModel, RequestModel
@@ -16,14 +23,19 @@ class Locale(StrEnum):
     ES = "es"
 
 
+_AS_TYPED = StringConstraints(strip_whitespace=False)
+"""Spaces belong to a password: trimming one would lock out the OAuth2 form."""
+
 Password = Annotated[
     str,
+    _AS_TYPED,
     Field(
         min_length=8,
         max_length=256,
-        description="8 to 256 characters (Unicode code points).",
+        description="8 to 256 characters (Unicode code points), spaces included.",
     ),
 ]
+CurrentPassword = Annotated[str, _AS_TYPED, Field(min_length=1, max_length=256)]
 Nickname = Annotated[
     str,
     Field(
@@ -41,7 +53,22 @@ DeviceId = Annotated[
         description="The app installation the refresh token is bound to.",
     ),
 ]
-Name = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+def _compose(value: object) -> object:
+    """NFC, so that a letter typed as letter + combining accent counts once."""
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+Name = Annotated[
+    str,
+    BeforeValidator(_compose),
+    Field(
+        min_length=1,
+        max_length=100,
+        description="1 to 100 characters (Unicode code points, once composed).",
+    ),
+]
 
 
 class SignUp(RequestModel):
@@ -51,7 +78,9 @@ class SignUp(RequestModel):
     password: Password
     locale: Locale = Locale.PT_BR
     tos_accepted: bool = Field(
-        description="The terms of service and privacy notice must be accepted."
+        strict=True,
+        description="The terms of service and privacy notice must be accepted: "
+        "`true`, not a string or a number that looks like consent.",
     )
 
     @field_validator("tos_accepted")
@@ -64,7 +93,7 @@ class SignUp(RequestModel):
 
 class SignIn(RequestModel):
     email: EmailStr = Field(max_length=254)
-    password: str = Field(min_length=1, max_length=256)
+    password: CurrentPassword
     device_id: DeviceId | None = None
 
 
@@ -82,7 +111,7 @@ class PasswordReset(RequestModel):
 
 
 class PasswordChange(RequestModel):
-    current_password: str = Field(min_length=1, max_length=256)
+    current_password: CurrentPassword
     new_password: Password
 
 

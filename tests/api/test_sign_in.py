@@ -238,3 +238,71 @@ async def test_invalid_body_is_422(client: httpx.AsyncClient, body: dict[str, ob
     response = await client.post(SIGN_IN, json=body)
 
     assert_problem(response, 422, "validation-error")
+
+
+class TestPasswordsAreTakenAsTyped:
+    """Spaces are part of a password: no endpoint may trim them."""
+
+    PADDED = "  spaced out password  "
+
+    async def test_the_oauth2_form_accepts_a_padded_password(
+        self, client: httpx.AsyncClient, runtime: Runtime, mailbox: Mailbox
+    ):
+        email = await _confirmed_email(client, runtime, mailbox, password=self.PADDED)
+
+        response = await client.post(
+            "/api/v1/auth/token", data={"username": email, "password": self.PADDED}
+        )
+
+        assert response.status_code == 200, response.text
+
+    async def test_the_trimmed_password_is_refused(
+        self, client: httpx.AsyncClient, runtime: Runtime, mailbox: Mailbox
+    ):
+        email = await _confirmed_email(client, runtime, mailbox, password=self.PADDED)
+
+        response = await client.post(
+            SIGN_IN, json={"email": email, "password": self.PADDED.strip()}
+        )
+
+        assert_unauthenticated(response)
+
+    async def test_a_padded_new_password_is_kept_on_change(
+        self, client: httpx.AsyncClient, runtime: Runtime, mailbox: Mailbox
+    ):
+        account = await confirmed_account(client, runtime, mailbox)
+        await client.post(
+            "/api/v1/auth/password",
+            json={"current_password": PASSWORD, "new_password": self.PADDED},
+            headers=account.headers,
+        )
+
+        response = await client.post(
+            "/api/v1/auth/token",
+            data={"username": account.email, "password": self.PADDED},
+        )
+
+        assert response.status_code == 200, response.text
+
+    async def test_a_password_of_spaces_only_is_a_password(
+        self, client: httpx.AsyncClient, runtime: Runtime, mailbox: Mailbox
+    ):
+        email = await _confirmed_email(client, runtime, mailbox, password=" " * 12)
+
+        response = await client.post(
+            "/mobile/v1/auth/sign-in", json={"email": email, "password": " " * 12}
+        )
+
+        assert response.status_code == 200, response.text
+
+
+async def test_a_password_typed_with_combining_accents_signs_in(
+    client: httpx.AsyncClient, runtime: Runtime, mailbox: Mailbox
+):
+    composed = "cora\u00e7\u00e3o valente"
+    decomposed = "corac\u0327a\u0303o valente"
+    email = await _confirmed_email(client, runtime, mailbox, password=composed)
+
+    response = await client.post(SIGN_IN, json={"email": email, "password": decomposed})
+
+    assert response.status_code == 200, response.text

@@ -142,6 +142,8 @@ async def test_unknown_field_is_ignored_on_mobile(client: httpx.AsyncClient):
         ("password", "p" * 257),
         ("locale", "fr"),
         ("tos_accepted", None),
+        ("tos_accepted", "yes"),
+        ("tos_accepted", 1),
         ("name", 42),
     ],
 )
@@ -192,6 +194,17 @@ class TestNameLength:
 
         body = assert_problem(response, 422, "validation-error")
         assert failing_fields(body) == {"name"}
+
+    async def test_decomposed_accents_count_once_composed(
+        self, client: httpx.AsyncClient
+    ):
+        decomposed = "a\u0303" * 100
+
+        response = await client.post(SIGN_UP, json=sign_up_body(name=decomposed))
+
+        assert len(decomposed) == 200
+        assert response.status_code == 201, response.text
+        assert response.json()["name"] == "\u00e3" * 100
 
     async def test_surrounding_spaces_do_not_count(self, client: httpx.AsyncClient):
         response = await client.post(
