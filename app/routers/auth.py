@@ -155,6 +155,7 @@ def build_router(bodies: AuthBodies) -> APIRouter:
             user,
             current_password=body.current_password,
             new_password=body.new_password,
+            device_id=body.device_id,
         )
 
     return router

@@ -113,6 +113,7 @@ class PasswordReset(RequestModel):
 class PasswordChange(RequestModel):
     current_password: CurrentPassword
     new_password: Password
+    device_id: DeviceId | None = None
 
 
 class RefreshRequest(RequestModel):

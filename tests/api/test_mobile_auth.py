@@ -139,3 +139,31 @@ async def test_mobile_sign_up_conflicts_with_an_api_account(
     )
 
     assert_problem(response, 409, "conflict")
+
+
+async def test_a_password_change_on_the_phone_keeps_the_pair_bound_to_it(
+    client: httpx.AsyncClient, runtime: Runtime, mailbox: Mailbox
+):
+    account = await confirmed_account(client, runtime, mailbox, device_id="phone")
+    changed = await client.post(
+        f"{MOBILE}/auth/password",
+        json={
+            "current_password": PASSWORD,
+            "new_password": "a brand new password",
+            "device_id": "phone",
+        },
+        headers=account.headers,
+    )
+    refresh_token = changed.json()["refresh_token"]
+
+    elsewhere = await client.post(
+        f"{MOBILE}/auth/refresh", json={"refresh_token": refresh_token}
+    )
+    on_the_phone = await client.post(
+        f"{MOBILE}/auth/refresh",
+        json={"refresh_token": refresh_token, "device_id": "phone"},
+    )
+
+    assert changed.status_code == 200, changed.text
+    assert_unauthenticated(elsewhere)
+    assert on_the_phone.status_code == 200, on_the_phone.text
