@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     database_echo: bool = False
     database_pool_size: int = Field(default=10, ge=1)
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
+    readiness_timeout_seconds: float = Field(default=2.0, gt=0)
 
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
     previous_secret_keys: Annotated[list[SecretStr], NoDecode] = []

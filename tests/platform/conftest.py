@@ -1,6 +1,7 @@
-"""Fixtures of the platform tests: applications built with other settings."""
+"""Fixtures of the platform tests: applications on other settings, SQLite files."""
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.config import Settings
 from app.main import create_app
 from app.runtime import Runtime
+from tests.conftest import make_settings, sqlite_copy
 
 AppFactory = Callable[..., FastAPI]
 
@@ -29,3 +31,25 @@ def app_with(
         return create_app(changed, runtime)
 
     return build
+
+
+RuntimeFactory = Callable[..., Runtime]
+
+
+@pytest.fixture
+async def sqlite_runtimes(
+    sqlite_template: Path, tmp_path: Path
+) -> AsyncIterator[RuntimeFactory]:
+    """Builds runtimes over one fresh migrated SQLite file, whatever the run's
+    database: their own engines, real commits."""
+    url = sqlite_copy(sqlite_template, tmp_path)
+    built: list[Runtime] = []
+
+    def build(**overrides: Any) -> Runtime:
+        runtime = Runtime.build(make_settings(url, tmp_path / "mail", **overrides))
+        built.append(runtime)
+        return runtime
+
+    yield build
+    for runtime in built:
+        await runtime.engine.dispose()
