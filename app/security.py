@@ -1,6 +1,7 @@
 """Password hashing, access tokens (JWT) and opaque tokens."""
 
 import hashlib
+import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from app.models.base import utcnow
 
 ALGORITHM = "HS256"
 ISSUER = "decide"
+_USER_ID = re.compile(r"[1-9][0-9]{0,17}")
+"""A subject the users table can hold: ASCII digits, below 2**63."""
 
 
 class TokenError(Exception):
@@ -112,7 +115,7 @@ class AccessTokens:
             )
         except JWTError as exc:
             raise TokenError(str(exc)) from exc
-        if claims.get("typ") != "access" or not str(claims["sub"]).isdigit():
+        if claims.get("typ") != "access" or not _USER_ID.fullmatch(claims["sub"]):
             raise TokenError("not an access token")
         if not isinstance(claims.get("ver"), int):
             raise TokenError("no token version")

@@ -162,6 +162,9 @@ async def test_missing_key_id_is_401(
         {"ver": None},
         {"ver": "0"},
         {"sub": "987654321"},
+        {"sub": "\u00b2"},
+        {"sub": "9" * 30},
+        {"sub": "-1"},
     ],
     ids=[
         "not-an-access-token",
@@ -173,6 +176,9 @@ async def test_missing_key_id_is_401(
         "no-version",
         "version-not-a-number",
         "no-such-user",
+        "superscript-digit",
+        "id-beyond-bigint",
+        "negative-id",
     ],
 )
 async def test_well_signed_but_wrong_claims_are_401(
