@@ -19,6 +19,8 @@ class Action(StrEnum):
     MANAGE_TAXONOMIES = "taxonomies.manage"
     CREATE_SPACE = "spaces.create"
     VIEW_COUNCIL_REPORT = "councils.report"
+    VIEW_DECLARATION_SUMMARY = "declarations.summary"
+    """Aggregate figures of residents' declarations; never one by one."""
     MANAGE_SPACE = "space.manage"
     PREVIEW_SPACE = "space.preview"
     """See the unpublished: the space itself, its components, their drafts."""
