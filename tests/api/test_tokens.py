@@ -8,10 +8,13 @@ from typing import Any
 import httpx
 import pytest
 from jose import jwt
+from sqlalchemy import update
 
 from app.config import Settings
+from app.models.base import utcnow
+from app.models.users import User
 from app.runtime import Runtime
-from tests.api.conftest import AppBuilder
+from tests.api.conftest import AppBuilder, Database
 from tests.api.problems import assert_unauthenticated
 from tests.factories import Account, bearer, confirmed_account, sign_in
 from tests.mailbox import Mailbox
@@ -280,5 +283,17 @@ async def test_problems_carry_www_authenticate_on_both_apis(
     client: httpx.AsyncClient, prefix: str
 ):
     response = await client.get(f"{prefix}/me", headers=bearer("garbage"))
+
+    assert_unauthenticated(response)
+
+
+async def test_a_deleted_accounts_token_is_401(
+    client: httpx.AsyncClient, account: Account, db: Database
+):
+    await db.execute(
+        update(User).where(User.id == account.id).values(deleted_at=utcnow())
+    )
+
+    response = await client.get(ME, headers=account.headers)
 
     assert_unauthenticated(response)
