@@ -1,12 +1,15 @@
 """The ``decide`` command."""
 
 import asyncio
+import contextlib
 import os
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.engine import make_url
 
 from app.config import get_settings
 
@@ -28,12 +31,26 @@ def _alembic_config() -> "object":
     return config
 
 
-def _ensure_sqlite_folder() -> None:
+def _sqlite_file() -> Path | None:
     settings = get_settings()
-    if settings.is_sqlite and ":///" in settings.database_url:
-        path = settings.database_url.split(":///", 1)[1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    if not settings.is_sqlite:
+        return None
+    database = make_url(settings.database_url).database
+    if not database or database == ":memory:":
+        return None
+    return Path(database)
+
+
+def _ensure_sqlite_folder() -> None:
+    path = _sqlite_file()
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def _use_wal(path: Path) -> None:
+    """Put the file in WAL mode once, while nothing else holds it open."""
+    with contextlib.closing(sqlite3.connect(path)) as database:
+        database.execute("PRAGMA journal_mode=WAL")
 
 
 @cli.command()
@@ -68,6 +85,9 @@ def migrate(
 
     _ensure_sqlite_folder()
     command.upgrade(_alembic_config(), revision)  # type: ignore[arg-type]
+    sqlite_file = _sqlite_file()
+    if sqlite_file is not None:
+        _use_wal(sqlite_file)
     typer.echo(f"database at {revision}")
 
 

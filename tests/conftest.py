@@ -8,8 +8,10 @@ requests need separate connections) and the tables are emptied after them.
 """
 
 import asyncio
+import contextlib
 import os
 import shutil
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -244,6 +246,9 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file to copy: a fresh embedded database costs a file copy."""
     path = tmp_path_factory.mktemp("sqlite-template") / "decide.db"
     _migrate(f"sqlite+aiosqlite:///{path}")
+    # As the service leaves it on its first connection; WAL persists in the file.
+    with contextlib.closing(sqlite3.connect(path)) as database:
+        database.execute("PRAGMA journal_mode=WAL")
     return path
 
 
