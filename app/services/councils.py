@@ -744,40 +744,8 @@ def _council_composition(
     today: date,
     ending_by: date,
 ) -> CouncilComposition:
-    given = {
-        (requirement.sector, kind): seats
-        for requirement in requirements
-        for kind, seats in (
-            (SeatKind.TITULAR, requirement.titular_seats),
-            (SeatKind.ALTERNATE, requirement.alternate_seats),
-        )
-    }
-    sectors = [requirement.sector for requirement in requirements]
-    sectors += sorted({sector for sector, _kind in counts} - set(sectors))
-    compositions = [
-        SectorComposition(
-            sector=sector,
-            titular=_figures(
-                given.get((sector, SeatKind.TITULAR), 0),
-                counts.get((sector, SeatKind.TITULAR), {}),
-            ),
-            alternate=_figures(
-                given.get((sector, SeatKind.ALTERNATE), 0),
-                counts.get((sector, SeatKind.ALTERNATE), {}),
-            ),
-        )
-        for sector in sectors
-    ]
-    totals = _sum_figures(
-        [figures for c in compositions for figures in (c.titular, c.alternate)]
-    )
-    expired = [s for s in attention if s.term_end is not None and s.term_end < today]
-    ending = [
-        s
-        for s in attention
-        if s.term_end is not None and today <= s.term_end <= ending_by
-    ]
-    pending = [s for s in attention if s.status == SeatStatus.PENDING_REGULARISATION]
+    sectors = _sector_compositions(requirements, counts)
+    totals = _sum_figures([f for c in sectors for f in (c.titular, c.alternate)])
     return CouncilComposition(
         space_id=council.id,
         slug=council.slug,
@@ -792,11 +760,43 @@ def _council_composition(
             has_pending_regularisation=totals.pending_regularisation > 0,
         ),
         totals=totals,
-        sectors=compositions,
-        ending_soon_seats=ending,
-        expired_seats=expired,
-        pending_seats=pending,
+        sectors=sectors,
+        ending_soon_seats=[
+            s for s in attention if s.term_end and today <= s.term_end <= ending_by
+        ],
+        expired_seats=[s for s in attention if s.term_end and s.term_end < today],
+        pending_seats=[
+            s for s in attention if s.status == SeatStatus.PENDING_REGULARISATION
+        ],
     )
+
+
+def _sector_compositions(
+    requirements: list[CouncilSectorRequirement], counts: _Counts
+) -> list[SectorComposition]:
+    """Sectors in the composition's order, then any others that still have seats."""
+    given = {
+        (requirement.sector, kind): seats
+        for requirement in requirements
+        for kind, seats in (
+            (SeatKind.TITULAR, requirement.titular_seats),
+            (SeatKind.ALTERNATE, requirement.alternate_seats),
+        )
+    }
+    sectors = [requirement.sector for requirement in requirements]
+    sectors += sorted({sector for sector, _kind in counts} - set(sectors))
+
+    def figures(sector: str, kind: SeatKind) -> SeatFigures:
+        return _figures(given.get((sector, kind), 0), counts.get((sector, kind), {}))
+
+    return [
+        SectorComposition(
+            sector=sector,
+            titular=figures(sector, SeatKind.TITULAR),
+            alternate=figures(sector, SeatKind.ALTERNATE),
+        )
+        for sector in sectors
+    ]
 
 
 def _figures(required: int, tally: dict[str, int]) -> SeatFigures:
