@@ -11,6 +11,7 @@ from sqlalchemy import event, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
+from app.db import READ_ONLY
 from app.models.base import utcnow
 from app.models.events import OutboxEvent, OutboxStatus
 
@@ -36,14 +37,36 @@ def _wake_dispatchers(session: Session) -> None:
 
 
 def backoff(attempts: int) -> timedelta:
+    """The wait before retrying an event that failed ``attempts`` times."""
     return timedelta(seconds=min(2**attempts * 5, 6 * 3600))
+
+
+SECRET_KEYS = frozenset({"token"})
+REDACTED = "[redacted]"
+
+
+def without_secrets(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload with every value under a secret key blanked, at any depth.
+
+    A delivered event needs its one-time tokens no more; the outbox must not
+    keep what ``user_tokens`` stores only as a hash.
+    """
+    return {
+        key: REDACTED
+        if key in SECRET_KEYS
+        else without_secrets(value)
+        if isinstance(value, dict)
+        else value
+        for key, value in payload.items()
+    }
 
 
 class Dispatcher:
     """Claims due events with a lease, runs their handler, records the outcome.
 
     A process that dies mid-batch leaves its lease to expire, after which
-    another dispatcher delivers those events again: at least once.
+    another dispatcher delivers those events again: at least once. A handler
+    runs outside any transaction, so a slow one (an SMTP relay) holds no lock.
     """
 
     def __init__(
@@ -54,12 +77,16 @@ class Dispatcher:
         max_attempts: int,
         interval_seconds: float,
         batch_size: int = 50,
+        lease: timedelta = LEASE,
+        retry_delay: Callable[[int], timedelta] = backoff,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._handlers = handlers
         self._max_attempts = max_attempts
         self._interval = interval_seconds
         self._batch_size = batch_size
+        self._lease = lease
+        self._retry_delay = retry_delay
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -94,29 +121,38 @@ class Dispatcher:
                 await session.execute(
                     update(OutboxEvent)
                     .where(OutboxEvent.id.in_(ids))
-                    .values(locked_until=now + LEASE)
+                    .values(locked_until=now + self._lease)
                 )
             await session.commit()
         return ids
 
     async def _deliver(self, event_id: int) -> bool:
         async with self._sessionmaker() as session:
+            await session.connection(execution_options={READ_ONLY: True})
             outbox_event = await session.get(OutboxEvent, event_id)
             if outbox_event is None or outbox_event.status != OutboxStatus.PENDING:
                 return False
-            handler = self._handlers.get(outbox_event.event_type)
-            try:
-                if handler is not None:
-                    await handler(outbox_event.payload)
-            except Exception as exc:
-                self._record_failure(outbox_event, exc)
-                await session.commit()
-                return False
-            outbox_event.status = OutboxStatus.DELIVERED
-            outbox_event.delivered_at = utcnow()
-            outbox_event.locked_until = None
+            event_type, payload = outbox_event.event_type, outbox_event.payload
+
+        handler = self._handlers.get(event_type)
+        failure: Exception | None = None
+        try:
+            if handler is not None:
+                await handler(payload)
+        except Exception as exc:
+            failure = exc
+
+        async with self._sessionmaker() as session:
+            outbox_event = await session.get_one(OutboxEvent, event_id)
+            if failure is not None:
+                self._record_failure(outbox_event, failure)
+            else:
+                outbox_event.status = OutboxStatus.DELIVERED
+                outbox_event.delivered_at = utcnow()
+                outbox_event.locked_until = None
+                outbox_event.payload = without_secrets(outbox_event.payload)
             await session.commit()
-            return True
+        return failure is None
 
     def _record_failure(self, outbox_event: OutboxEvent, exc: Exception) -> None:
         outbox_event.attempts += 1
@@ -125,7 +161,9 @@ class Dispatcher:
         if outbox_event.attempts >= self._max_attempts:
             outbox_event.status = OutboxStatus.PARKED
         else:
-            outbox_event.available_at = utcnow() + backoff(outbox_event.attempts)
+            outbox_event.available_at = utcnow() + self._retry_delay(
+                outbox_event.attempts
+            )
         log.warning(
             "outbox.delivery_failed",
             event_id=outbox_event.id,
