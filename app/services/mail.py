@@ -70,12 +70,25 @@ def render(
 ) -> tuple[str, str]:
     """Subject and body of ``template`` in ``locale``, else the default locale."""
     variants = _TEMPLATES[template]
-    subject, body = variants.get(locale) or variants[settings.default_locale]
+    subject, body = _variant(variants, locale) or variants[settings.default_locale]
     values = dict(context)
     if "token" in values:
         query = urlencode({"token": values["token"]})
         values["link"] = f"{settings.public_url}{_LINK_PATHS[template]}?{query}"
     return subject, body.format(**values)
+
+
+def _variant(
+    variants: dict[str, tuple[str, str]], locale: str
+) -> tuple[str, str] | None:
+    """The variant of ``locale``, else of its language (``en-GB`` reads ``en``)."""
+    if locale in variants:
+        return variants[locale]
+    language = locale.split("-")[0].lower()
+    for name, variant in variants.items():
+        if name.split("-")[0].lower() == language:
+            return variant
+    return None
 
 
 def mail_request(
