@@ -11,6 +11,7 @@ from starlette.routing import Mount
 from starlette.types import ASGIApp
 
 from app.errors import PROBLEM_BASE
+from app.models.users import User
 
 PROBLEM_TYPE = "application/problem+json"
 
@@ -48,6 +49,20 @@ def sign_up_body(**changes: Any) -> dict[str, Any]:
     }
     body.update(changes)
     return body
+
+
+def new_user(**values: Any) -> User:
+    """A user row built directly, for tests of the storage layer."""
+    serial = next(_serial)
+    fields: dict[str, Any] = {
+        "email": f"registro{serial}@example.org",
+        "email_normalized": f"registro{serial}@example.org",
+        "name": f"Registro {serial}",
+        "nickname": f"registro_{serial}",
+        "password_hash": "not-a-hash",
+    }
+    fields.update(values)
+    return User(**fields)
 
 
 def mounted(app: FastAPI, prefix: str) -> FastAPI:

@@ -7,7 +7,6 @@ column tests use the run's database (SQLite, then PostgreSQL).
 import asyncio
 import sqlite3
 from datetime import UTC, datetime, timedelta
-from itertools import count
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,10 +21,9 @@ from app.models.taxonomies import AreaType
 from app.models.users import User
 from app.runtime import Runtime
 from tests.platform.conftest import RuntimeFactory
-from tests.platform.helpers import assert_problem, serve, sign_up_body
+from tests.platform.helpers import assert_problem, new_user, serve, sign_up_body
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
-_serial = count(1)
 
 
 def _path(runtime: Runtime) -> str:
@@ -50,19 +48,6 @@ def _can_write(path: str) -> bool:
         return False
     finally:
         other.close()
-
-
-def new_user(**values: object) -> User:
-    serial = next(_serial)
-    fields: dict[str, object] = {
-        "email": f"coluna{serial}@example.org",
-        "email_normalized": f"coluna{serial}@example.org",
-        "name": f"Coluna {serial}",
-        "nickname": f"coluna_{serial}",
-        "password_hash": "not-a-hash",
-    }
-    fields.update(values)
-    return User(**fields)
 
 
 class TestSqliteConnections:
