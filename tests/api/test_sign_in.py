@@ -10,7 +10,14 @@ from app.models.users import User
 from app.runtime import Runtime
 from tests.api.conftest import Database
 from tests.api.problems import assert_problem, assert_unauthenticated
-from tests.factories import PASSWORD, bearer, confirm, confirmed_account, sign_up
+from tests.factories import (
+    PASSWORD,
+    Account,
+    bearer,
+    confirm,
+    confirmed_account,
+    sign_up,
+)
 from tests.mailbox import Mailbox
 
 SIGN_IN = "/api/v1/auth/sign-in"
@@ -211,7 +218,7 @@ async def test_deleted_account_cannot_sign_in(
 
 
 async def test_sign_in_records_the_time_shown_to_admins(
-    client: httpx.AsyncClient, runtime: Runtime, mailbox: Mailbox, admin
+    client: httpx.AsyncClient, runtime: Runtime, mailbox: Mailbox, admin: Account
 ):
     account = await confirmed_account(client, runtime, mailbox)
 

@@ -55,7 +55,7 @@ def _b64(data: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-async def test_the_real_token_is_accepted(client: httpx.AsyncClient, account):
+async def test_the_real_token_is_accepted(client: httpx.AsyncClient, account: Account):
     response = await client.get(ME, headers=account.headers)
 
     assert response.status_code == 200
@@ -71,7 +71,7 @@ async def test_a_token_signed_by_us_with_the_test_secret_is_accepted(
     assert response.status_code == 200, "the forging helpers must be sound"
 
 
-async def test_tampered_signature_is_401(client: httpx.AsyncClient, account):
+async def test_tampered_signature_is_401(client: httpx.AsyncClient, account: Account):
     header, payload, signature = account.access_token.split(".")
     flipped = ("A" if signature[0] != "A" else "B") + signature[1:]
 
