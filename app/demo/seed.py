@@ -36,9 +36,9 @@ from app.models.users import User
 from app.runtime import Runtime
 from app.services import accounts
 
-DEMO_ADMIN = ("admin@decide.contagem.local", "decide-admin-2026", "Equipe Decide")
+DEMO_ADMIN = ("admin@contagem.example", "decide-admin-2026", "Equipe Decide")
 DEMO_PARTICIPANT = (
-    "participante@decide.contagem.local",
+    "participante@contagem.example",
     "participe-2026",
     "Participante Demonstração",
     "participante",
