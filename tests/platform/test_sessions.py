@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import httpx
 import pytest
+import structlog
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -198,7 +199,8 @@ class TestRefusal:
     async def test_an_unexpected_error_rolls_back_and_is_a_500(
         self, probe: httpx.AsyncClient, durable_runtime: Runtime
     ) -> None:
-        response = await probe.post("/api/v1/probe/crash?marker=broken")
+        with structlog.testing.capture_logs():
+            response = await probe.post("/api/v1/probe/crash?marker=broken")
 
         assert_problem(response, 500, "internal-error")
         assert await stored_markers(durable_runtime) == []
