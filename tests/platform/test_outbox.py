@@ -113,7 +113,7 @@ class TestDelivery:
         self, runtime: Runtime
     ) -> None:
         handler = Recorder(failures=2)
-        delays = {1: timedelta(milliseconds=150), 2: timedelta(milliseconds=300)}
+        delays = {1: timedelta(milliseconds=400), 2: timedelta(milliseconds=800)}
         worker = dispatcher(runtime.sessionmaker, handler, retry_delay=delays.get)
         await emit_committed(runtime.sessionmaker, {"n": 1})
 
@@ -122,11 +122,11 @@ class TestDelivery:
         [after_one] = await events(runtime.sessionmaker)
         assert await worker.run_once() == 0
         calls_before_due = handler.calls
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(0.45)
         second_failure = utcnow()
         assert await worker.run_once() == 0
         [after_two] = await events(runtime.sessionmaker)
-        await asyncio.sleep(0.35)
+        await asyncio.sleep(0.85)
         delivered = await worker.run_once()
 
         assert after_one.attempts == 1
@@ -170,7 +170,7 @@ class TestLease:
     async def test_an_event_claimed_by_a_dead_worker_waits_for_its_lease(
         self, runtime: Runtime
     ) -> None:
-        lease = timedelta(milliseconds=400)
+        lease = timedelta(seconds=1)
         dying, survivor = Recorder(hang=True), Recorder()
         await emit_committed(runtime.sessionmaker, {"n": 1})
         doomed = asyncio.create_task(
