@@ -6,6 +6,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -16,6 +17,38 @@ from app.responses import ProblemResponse
 PROBLEM_BASE = "https://decide.contagem.mg.gov.br/problems/"
 
 log = structlog.get_logger()
+
+
+class FieldError(BaseModel):
+    """One failing field of a 422 (or the whole body, when ``field`` is null)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    field: str | None = Field(
+        description="Dotted path inside its location; null when the whole body "
+        "failed (not JSON, not an object)."
+    )
+    location: str = Field(description="Where the field is: body, query, path, header.")
+    message: str
+    code: str = Field(description="A stable machine-readable reason (missing...).")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details: the one shape of every error of this API."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="A stable URI naming the kind of problem.")
+    title: str = Field(description="A short summary, the same for every type.")
+    status: int
+    detail: str = Field(description="What went wrong here, for a human.")
+    instance: str = Field(description="The path of the request.")
+    request_id: str | None = Field(
+        default=None, description="Quote it to report a problem (X-Request-ID)."
+    )
+    errors: list[FieldError] | None = Field(
+        default=None, description="For invalid input: the failing fields."
+    )
 
 
 class DomainError(Exception):

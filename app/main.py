@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -16,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app import __version__
 from app.config import Settings, get_settings
-from app.errors import install_error_handlers
+from app.errors import Problem, install_error_handlers
 from app.logging import configure_logging
 from app.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from app.mobile.routers import routers as mobile_routers
@@ -45,6 +46,43 @@ def operation_id(route: APIRoute) -> str:
     """Stable ``tag:verb`` ids (``auth:sign_in``) for generated clients."""
     tag = route.tags[0] if route.tags else "default"
     return f"{tag}:{route.name}"
+
+
+_REF = "#/components/schemas/{model}"
+_OPERATIONS = frozenset({"get", "put", "post", "delete", "patch", "head", "options"})
+
+
+def describe_problems(document: dict[str, Any]) -> dict[str, Any]:
+    """Declare every error response as the problem+json the service answers.
+
+    FastAPI documents a 422 as its own ``HTTPValidationError`` JSON; a client
+    generated from that could not read our problems.
+    """
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    problem = Problem.model_json_schema(ref_template=_REF)
+    schemas.update(problem.pop("$defs", {}))
+    schemas["Problem"] = problem
+
+    def content() -> dict[str, Any]:
+        schema = {"$ref": _REF.format(model="Problem")}
+        return {"application/problem+json": {"schema": schema}}
+
+    for path in document.get("paths", {}).values():
+        for method, operation in path.items():
+            if method not in _OPERATIONS:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status, response in responses.items():
+                if status == "default" or status[0] in "45":
+                    response["content"] = content()
+            if "422" in responses:
+                responses["422"]["description"] = "Invalid input; see errors"
+            responses.setdefault(
+                "default", {"description": "An error", "content": content()}
+            )
+    return document
 
 
 def _api_routers() -> list[APIRouter]:
@@ -86,6 +124,14 @@ def _sub_app(
         app.include_router(router)
     install_error_handlers(app)
     _add_docs(app, prefix, title)
+    generate_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = describe_problems(generate_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
 
 

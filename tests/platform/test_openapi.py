@@ -13,6 +13,7 @@ from fastapi import APIRouter
 from app import main
 from app import openapi as documents
 from app.config import Settings
+from app.errors import Problem
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFIXES = {"api.json": "/api/v1", "mobile.json": "/mobile/v1"}
@@ -159,3 +160,41 @@ class TestDocsPages:
 
         assert response.status_code == 200
         assert "oauth2" in response.text.lower()
+
+
+class TestErrorResponses:
+    @pytest.mark.parametrize("name", sorted(PREFIXES))
+    def test_every_operation_declares_its_errors_as_problems(
+        self, generated: dict[str, dict[str, Any]], name: str
+    ) -> None:
+        document = generated[name]
+        problem_ref = {"$ref": "#/components/schemas/Problem"}
+
+        schemas = document["components"]["schemas"]
+        assert "HTTPValidationError" not in schemas
+        assert set(schemas["Problem"]["required"]) == {
+            "type",
+            "title",
+            "status",
+            "detail",
+            "instance",
+        }
+        for operation in operations(document):
+            responses = operation["responses"]
+            assert "default" in responses, operation["operationId"]
+            for status, response in responses.items():
+                if status == "default" or status[0] in "45":
+                    assert response["content"] == {
+                        "application/problem+json": {"schema": problem_ref}
+                    }, (operation["operationId"], status)
+
+    async def test_a_validation_error_matches_the_declared_schema(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        response = await client.post("/api/v1/auth/sign-up", json={"email": 3})
+
+        problem = Problem.model_validate(response.json())
+
+        assert problem.status == 422
+        assert problem.errors
+        assert {error.field for error in problem.errors} >= {"email", "password"}
