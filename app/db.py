@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from app.config import Settings
-from app.errors import ConflictError, DomainError, ServiceUnavailableError
+from app.errors import DomainError, ServiceUnavailableError, database_refusal
 
 READ_ONLY = "decide_read_only"
 """Execution option of a session that only reads: SQLite begins it deferred."""
@@ -68,15 +68,12 @@ async def commit_or_raise(session: AsyncSession) -> None:
     """Commit, turning a database refusal into a domain error the client sees."""
     try:
         await session.commit()
-    except IntegrityError as exc:
-        await session.rollback()
-        raise ConflictError("The change conflicts with data already stored.") from exc
-    except OperationalError as exc:
-        await session.rollback()
-        raise ServiceUnavailableError("The database is busy; try again.") from exc
     except DBAPIError as exc:
         await session.rollback()
-        raise ServiceUnavailableError("The database refused the change.") from exc
+        refusal = database_refusal(exc)
+        raise refusal or ServiceUnavailableError(
+            "The database refused the change."
+        ) from exc
 
 
 async def session_scope(

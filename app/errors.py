@@ -7,7 +7,13 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+)
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
@@ -97,6 +103,14 @@ class InvalidInputError(DomainError):
             errors = [{"field": field, "location": location, "message": detail}]
         errors = [{"code": error_code, **error} for error in errors]
         super().__init__(detail, errors=errors, **extensions)
+
+
+def unstorable_value() -> InvalidInputError:
+    """The database refused a value of the request (a NUL byte, out of range)."""
+    return InvalidInputError(
+        "A value cannot be stored: it is out of range or contains a NUL character.",
+        errors=[],
+    )
 
 
 class AuthenticationError(DomainError):
@@ -287,16 +301,36 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     )
 
 
+_RETRY_LATER_STATES = {"08", "40", "53", "57"}
+"""SQLSTATE classes worth a retry: connection lost, serialization failure or
+deadlock, resources exhausted, operator intervention (a statement timeout)."""
+
+
+def database_refusal(exc: Exception) -> DomainError | None:
+    """What a client should see for a database error; None when it is a bug.
+
+    A refusal is never a 500: a conflict (a constraint), invalid input (a
+    value the database cannot store), or a wait-and-retry (locked, unreachable,
+    pool exhausted, serialization failure).
+    """
+    state = str(getattr(getattr(exc, "orig", None), "sqlstate", None) or "")
+    if isinstance(exc, IntegrityError) or state.startswith("23"):
+        return ConflictError("The change conflicts with data already stored.")
+    if isinstance(exc, DataError) or state.startswith("22"):
+        return unstorable_value()
+    if (
+        isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError)
+        or state[:2] in _RETRY_LATER_STATES
+    ):
+        return ServiceUnavailableError("The database is busy; try again.")
+    return None
+
+
 async def _database_error(request: Request, exc: Exception) -> Response:
-    """A database that refuses or cannot answer is never a 500: it is a conflict
-    (a constraint) or a wait-and-retry (locked, unreachable, pool exhausted)."""
+    error = database_refusal(exc)
+    if error is None:
+        return await _unexpected_error(request, exc)
     log.warning("request.database_error", error=type(exc).__name__)
-    if isinstance(exc, IntegrityError):
-        error: DomainError = ConflictError(
-            "The change conflicts with data already stored."
-        )
-    else:
-        error = ServiceUnavailableError("The database is busy; try again.")
     return await _domain_error(request, error)
 
 
@@ -318,11 +352,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    for database_error in (
-        IntegrityError,
-        OperationalError,
-        InterfaceError,
-        PoolTimeoutError,
-    ):
+    for database_error in (DBAPIError, PoolTimeoutError):
         app.add_exception_handler(database_error, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -4,7 +4,9 @@ import httpx
 import pytest
 import structlog
 from fastapi import FastAPI
+from sqlalchemy import text
 
+from app.deps import SessionDep
 from app.errors import ConflictError, InvalidInputError
 from tests.platform.conftest import AppFactory
 from tests.platform.helpers import (
@@ -238,6 +240,51 @@ class TestRateLimited:
 
         assert_problem(response, 429, "rate-limited")
         assert 1 <= int(response.headers["retry-after"]) <= 60
+
+
+class TestValueTheDatabaseCannotStore:
+    @pytest.mark.postgres
+    async def test_a_nul_character_is_a_422_not_a_500(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        body = sign_up_body(name="Ana\x00")
+
+        response = await client.post("/api/v1/auth/sign-up", json=body)
+
+        problem = assert_problem(response, 422, "validation-error")
+        assert "NUL" in problem["detail"]
+
+
+class TestDatabaseErrors:
+    @pytest.fixture
+    def probed(self, app: FastAPI) -> FastAPI:
+        @mounted(app, "/api/v1").post("/probe/statement")
+        async def statement(sql: str, session: SessionDep) -> None:
+            await session.execute(text("SET LOCAL statement_timeout = '20ms'"))
+            await session.execute(text(sql))
+
+        return app
+
+    @pytest.mark.postgres
+    async def test_a_statement_timeout_is_a_503_to_retry(self, probed: FastAPI) -> None:
+        async with serve(probed) as client:
+            response = await client.post(
+                "/api/v1/probe/statement", params={"sql": "SELECT pg_sleep(1)"}
+            )
+
+        assert_problem(response, 503, "unavailable")
+        assert response.headers["retry-after"] == "1"
+
+    @pytest.mark.postgres
+    async def test_a_broken_query_stays_a_500(self, probed: FastAPI) -> None:
+        with structlog.testing.capture_logs():
+            async with serve(probed, raise_app_exceptions=False) as client:
+                response = await client.post(
+                    "/api/v1/probe/statement",
+                    params={"sql": "SELECT * FROM no_such_table"},
+                )
+
+        assert_problem(response, 500, "internal-error")
 
 
 class TestDomainErrors:
