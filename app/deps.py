@@ -2,9 +2,11 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date, datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +14,7 @@ from app.db import session_scope
 from app.errors import AuthenticationError
 from app.models.users import User
 from app.runtime import Runtime
+from app.schemas.base import MAX_ID
 from app.security import TokenError
 from app.services import accounts
 from app.services.permissions import Action, ensure_allowed
@@ -26,6 +29,19 @@ def get_runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+"""An id in a path: a number the database can hold, or a 422 before it is asked."""
+FilterId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+"""An optional id filter in a query string."""
+
+
+def local_today(runtime: RuntimeDep) -> date:
+    """Today in the organisation's time zone: it decides periods and terms."""
+    return datetime.now(ZoneInfo(runtime.settings.time_zone)).date()
+
+
+Today = Annotated[date, Depends(local_today)]
 
 
 async def get_session(

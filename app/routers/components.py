@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Request, Response, status
 
-from app.deps import CurrentUser, OptionalUser, SessionDep
+from app.deps import CurrentUser, OptionalUser, PathId, SessionDep
 from app.routers.links import set_next_link
 from app.schemas.components import (
     ComponentCreate,
@@ -19,7 +19,7 @@ router = APIRouter(tags=["components"])
 
 @router.get("/spaces/{space_id}/components", name="list")
 async def list_components(
-    space_id: int,
+    space_id: PathId,
     viewer: OptionalUser,
     session: SessionDep,
     request: Request,
@@ -53,7 +53,7 @@ async def list_components(
     status_code=status.HTTP_201_CREATED,
 )
 async def create_component(
-    space_id: int, body: ComponentCreate, user: CurrentUser, session: SessionDep
+    space_id: PathId, body: ComponentCreate, user: CurrentUser, session: SessionDep
 ) -> ComponentRead:
     """Add an unpublished component of a type, with settings checked for that type."""
     return ComponentRead.of(
@@ -63,7 +63,7 @@ async def create_component(
 
 @router.put("/spaces/{space_id}/components/order", name="reorder")
 async def reorder_components(
-    space_id: int, body: ComponentOrder, user: CurrentUser, session: SessionDep
+    space_id: PathId, body: ComponentOrder, user: CurrentUser, session: SessionDep
 ) -> list[ComponentRead]:
     """Put every component of the space in the given order."""
     rows = await components.reorder_components(session, user, space_id, body.ids)
@@ -72,7 +72,7 @@ async def reorder_components(
 
 @router.get("/components/{component_id}", name="get")
 async def get_component(
-    component_id: int, viewer: OptionalUser, session: SessionDep
+    component_id: PathId, viewer: OptionalUser, session: SessionDep
 ) -> ComponentRead:
     """A component with its settings and the switches in force now."""
     return ComponentRead.of(
@@ -82,7 +82,7 @@ async def get_component(
 
 @router.patch("/components/{component_id}", name="update")
 async def update_component(
-    component_id: int, body: ComponentUpdate, user: CurrentUser, session: SessionDep
+    component_id: PathId, body: ComponentUpdate, user: CurrentUser, session: SessionDep
 ) -> ComponentRead:
     """Change a component's name, settings or default switches."""
     return ComponentRead.of(
@@ -96,7 +96,7 @@ async def update_component(
     status_code=status.HTTP_204_NO_CONTENT,
 )
 async def delete_component(
-    component_id: int, user: CurrentUser, session: SessionDep
+    component_id: PathId, user: CurrentUser, session: SessionDep
 ) -> None:
     """Delete a component that holds no content (409 otherwise)."""
     await components.delete_component(session, user, component_id)
@@ -104,7 +104,7 @@ async def delete_component(
 
 @router.post("/components/{component_id}/publish", name="publish")
 async def publish_component(
-    component_id: int, user: CurrentUser, session: SessionDep
+    component_id: PathId, user: CurrentUser, session: SessionDep
 ) -> ComponentRead:
     """Show the component to everyone who may read its space."""
     return ComponentRead.of(
@@ -114,7 +114,7 @@ async def publish_component(
 
 @router.post("/components/{component_id}/unpublish", name="unpublish")
 async def unpublish_component(
-    component_id: int, user: CurrentUser, session: SessionDep
+    component_id: PathId, user: CurrentUser, session: SessionDep
 ) -> ComponentRead:
     """Hide the component, and everything in it, from the public again."""
     return ComponentRead.of(
@@ -127,8 +127,8 @@ async def unpublish_component(
     name="set_phase_switches",
 )
 async def set_phase_switches(
-    component_id: int,
-    phase_id: int,
+    component_id: PathId,
+    phase_id: PathId,
     body: Switches,
     user: CurrentUser,
     session: SessionDep,

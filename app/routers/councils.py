@@ -1,13 +1,12 @@
 """Councils: legal basis and composition, seats and members, the composition report."""
 
-from datetime import date, datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Path, Query, status
 
-from app.deps import CurrentUser, OptionalUser, RuntimeDep, SessionDep
+from app.deps import CurrentUser, OptionalUser, SessionDep, Today
 from app.models.councils import SeatStatus
+from app.schemas.base import MAX_ID
 from app.schemas.councils import (
     CompositionReport,
     CouncilMemberRead,
@@ -24,16 +23,8 @@ from app.services import councils
 
 router = APIRouter(tags=["councils"])
 
-SpaceId = Annotated[int, Path(description="The council's space.")]
-SeatId = Annotated[int, Path(description="A seat of that council.")]
-
-
-def local_today(runtime: RuntimeDep) -> date:
-    """Today in the organisation's time zone, against which terms are judged."""
-    return datetime.now(ZoneInfo(runtime.settings.time_zone)).date()
-
-
-Today = Annotated[date, Depends(local_today)]
+SpaceId = Annotated[int, Path(ge=1, le=MAX_ID, description="The council's space.")]
+SeatId = Annotated[int, Path(ge=1, le=MAX_ID, description="A seat of that council.")]
 
 
 @router.get("/spaces/{space_id}/council", name="get")

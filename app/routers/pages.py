@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Request, Response, status
 
-from app.deps import CurrentUser, OptionalUser, SessionDep
+from app.deps import CurrentUser, OptionalUser, PathId, SessionDep
 from app.routers.links import set_next_link
 from app.schemas.pages import PageCreate, PageOrder, PageRead, PageSummary, PageUpdate
 from app.schemas.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
@@ -13,7 +13,7 @@ router = APIRouter(tags=["pages"])
 
 @router.get("/components/{component_id}/pages", name="list")
 async def list_pages(
-    component_id: int,
+    component_id: PathId,
     viewer: OptionalUser,
     session: SessionDep,
     request: Request,
@@ -47,7 +47,7 @@ async def list_pages(
     status_code=status.HTTP_201_CREATED,
 )
 async def create_page(
-    component_id: int, body: PageCreate, user: CurrentUser, session: SessionDep
+    component_id: PathId, body: PageCreate, user: CurrentUser, session: SessionDep
 ) -> PageRead:
     """Add a page after the component's others; its slug must be free."""
     page = await pages.create_page(session, user, component_id, body)
@@ -56,7 +56,7 @@ async def create_page(
 
 @router.put("/components/{component_id}/pages/order", name="reorder")
 async def reorder_pages(
-    component_id: int, body: PageOrder, user: CurrentUser, session: SessionDep
+    component_id: PathId, body: PageOrder, user: CurrentUser, session: SessionDep
 ) -> list[PageSummary]:
     """Put every page of the component in the given order."""
     found = await pages.reorder_pages(session, user, component_id, body.ids)
@@ -65,7 +65,7 @@ async def reorder_pages(
 
 @router.get("/components/{component_id}/pages/{slug}", name="get_by_slug")
 async def get_page_by_slug(
-    component_id: int, slug: str, viewer: OptionalUser, session: SessionDep
+    component_id: PathId, slug: str, viewer: OptionalUser, session: SessionDep
 ) -> PageRead:
     """A page found by its slug within its component."""
     page = await pages.get_page_by_slug(session, viewer, component_id, slug)
@@ -73,14 +73,16 @@ async def get_page_by_slug(
 
 
 @router.get("/pages/{page_id}", name="get")
-async def get_page(page_id: int, viewer: OptionalUser, session: SessionDep) -> PageRead:
+async def get_page(
+    page_id: PathId, viewer: OptionalUser, session: SessionDep
+) -> PageRead:
     """A page with its body."""
     return PageRead.model_validate(await pages.get_page(session, viewer, page_id))
 
 
 @router.patch("/pages/{page_id}", name="update")
 async def update_page(
-    page_id: int, body: PageUpdate, user: CurrentUser, session: SessionDep
+    page_id: PathId, body: PageUpdate, user: CurrentUser, session: SessionDep
 ) -> PageRead:
     """Change a page's slug, title or body."""
     return PageRead.model_validate(
@@ -91,6 +93,6 @@ async def update_page(
 @router.delete(
     "/pages/{page_id}", name="delete", status_code=status.HTTP_204_NO_CONTENT
 )
-async def delete_page(page_id: int, user: CurrentUser, session: SessionDep) -> None:
+async def delete_page(page_id: PathId, user: CurrentUser, session: SessionDep) -> None:
     """Delete a page; its slug becomes free and sync clients see a tombstone."""
     await pages.delete_page(session, user, page_id)

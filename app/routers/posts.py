@@ -4,7 +4,7 @@ from datetime import datetime
 
 from fastapi import APIRouter, Request, Response, status
 
-from app.deps import CurrentUser, OptionalUser, SessionDep
+from app.deps import CurrentUser, OptionalUser, PathId, SessionDep
 from app.errors import InvalidInputError
 from app.routers.links import set_next_link
 from app.schemas.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
@@ -16,7 +16,7 @@ router = APIRouter(tags=["posts"])
 
 @router.get("/components/{component_id}/posts", name="list")
 async def list_posts(
-    component_id: int,
+    component_id: PathId,
     viewer: OptionalUser,
     session: SessionDep,
     request: Request,
@@ -42,7 +42,7 @@ async def list_posts(
     status_code=status.HTTP_201_CREATED,
 )
 async def create_post(
-    component_id: int, body: PostCreate, user: CurrentUser, session: SessionDep
+    component_id: PathId, body: PostCreate, user: CurrentUser, session: SessionDep
 ) -> PostRead:
     """Publish a post now, or schedule it with a future publication time."""
     post = await posts.create_post(session, user, component_id, body)
@@ -50,14 +50,16 @@ async def create_post(
 
 
 @router.get("/posts/{post_id}", name="get")
-async def get_post(post_id: int, viewer: OptionalUser, session: SessionDep) -> PostRead:
+async def get_post(
+    post_id: PathId, viewer: OptionalUser, session: SessionDep
+) -> PostRead:
     """A published post."""
     return PostRead.model_validate(await posts.get_post(session, viewer, post_id))
 
 
 @router.patch("/posts/{post_id}", name="update")
 async def update_post(
-    post_id: int, body: PostUpdate, user: CurrentUser, session: SessionDep
+    post_id: PathId, body: PostUpdate, user: CurrentUser, session: SessionDep
 ) -> PostRead:
     """Change a post's title, body or publication time."""
     return PostRead.model_validate(
@@ -68,7 +70,7 @@ async def update_post(
 @router.delete(
     "/posts/{post_id}", name="delete", status_code=status.HTTP_204_NO_CONTENT
 )
-async def delete_post(post_id: int, user: CurrentUser, session: SessionDep) -> None:
+async def delete_post(post_id: PathId, user: CurrentUser, session: SessionDep) -> None:
     """Delete a post; sync clients learn of it through its tombstone."""
     await posts.delete_post(session, user, post_id)
 

@@ -1,17 +1,21 @@
 """Endpoints of the spaces domain: spaces, phases, members, roles, timeline."""
 
-from datetime import date, datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 
-from app.deps import CurrentUser, OptionalUser, RuntimeDep, SessionDep
+from app.deps import (
+    CurrentUser,
+    FilterId,
+    OptionalUser,
+    PathId,
+    SessionDep,
+    Today,
+)
 from app.models.spaces import SpaceKind
 from app.routers.links import set_next_link
 from app.schemas.pagination import Cursor, Limit, Page
 from app.schemas.spaces import (
-    MAX_ID,
     MemberAdd,
     MemberRead,
     PhaseCreate,
@@ -28,19 +32,10 @@ from app.schemas.spaces import (
 )
 from app.services import phases, spaces, timeline
 
-SpaceId = Annotated[int, Path(ge=1, le=MAX_ID)]
-PhaseId = Annotated[int, Path(ge=1, le=MAX_ID)]
-UserId = Annotated[int, Path(ge=1, le=MAX_ID)]
-RoleId = Annotated[int, Path(ge=1, le=MAX_ID)]
-FilterId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
-
-
-def local_today(runtime: RuntimeDep) -> date:
-    """Today in the organisation's time zone, which decides a space's period."""
-    return datetime.now(ZoneInfo(runtime.settings.time_zone)).date()
-
-
-Today = Annotated[date, Depends(local_today)]
+SpaceId = PathId
+PhaseId = PathId
+UserId = PathId
+RoleId = PathId
 
 spaces_router = APIRouter(prefix="/spaces", tags=["spaces"])
 

@@ -3,10 +3,10 @@
 from collections.abc import Sequence
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel
 
-from app.deps import CurrentUser, SessionDep
+from app.deps import CurrentUser, FilterId, PathId, SessionDep
 from app.models.taxonomies import InterestGroupKind, ScopeType
 from app.routers.links import set_next_link
 from app.schemas.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
@@ -33,8 +33,7 @@ ADMIN_PROBLEMS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Not signed in"},
     403: {"description": "Not an organisation admin"},
 }
-Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
-FilterId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
+Id = PathId
 
 scopes = APIRouter(prefix="/scopes", tags=["scopes"])
 area_types = APIRouter(prefix="/area-types", tags=["area_types"])

@@ -1,6 +1,13 @@
 """Base classes for request and response bodies."""
 
-from pydantic import BaseModel, ConfigDict
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_ID = 2**63 - 1
+"""The largest id a BIGINT holds; a larger one is refused before the database."""
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class RequestModel(BaseModel):

@@ -4,8 +4,8 @@ from datetime import datetime
 
 from pydantic import Field
 
-from app.schemas.base import ReadModel, RequestModel
-from app.schemas.taxonomies import Id, InterestGroupBrief, ScopeBrief
+from app.schemas.base import Id, ReadModel, RequestModel
+from app.schemas.taxonomies import InterestGroupBrief, ScopeBrief
 
 
 class DeclarationUpdate(RequestModel):

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import Field, field_validator
 
 from app.models.spaces import SpaceKind, SpaceRoleName, SpaceStatus, Visibility
-from app.schemas.base import ReadModel, RequestModel
+from app.schemas.base import Id, ReadModel, RequestModel
 from app.schemas.translations import LongText, ShortText, Subtitle, Title
 
 Slug = Annotated[
@@ -23,8 +23,6 @@ Slug = Annotated[
         examples=["plano-plurianual-2026"],
     ),
 ]
-MAX_ID = 2**63 - 1
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 ImageUrl = Annotated[str, Field(max_length=500, pattern=r"^https?://\S+$")]
 InterestGroupIds = Annotated[
     list[Id], Field(max_length=50, description="Interest groups, without repeats.")

@@ -8,10 +8,9 @@ import geojson  # type: ignore[import-untyped]
 from pydantic import AfterValidator, Field, field_validator
 
 from app.models.taxonomies import InterestGroupKind, ScopeType
-from app.schemas.base import ReadModel, RequestModel
+from app.schemas.base import Id, ReadModel, RequestModel
 from app.schemas.translations import Name
 
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 Code = Annotated[
     str,
     Field(
