@@ -1,6 +1,7 @@
 """Pages: static texts of a pages component (a council's statute, say)."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, select
@@ -21,6 +22,7 @@ from app.services.components import (
     get_readable_component,
 )
 from app.services.permissions import Action
+from app.services.resources import ResourceKind, register
 from app.services.richtext import sanitize_translations
 from app.services.visibility import readable_components
 
@@ -28,6 +30,17 @@ from app.services.visibility import readable_components
 def readable_pages(viewer: User | None) -> ColumnElement[bool]:
     """Pages ``viewer`` may read; the query must join their Component and Space."""
     return readable_components(viewer) & Page.deleted_at.is_(None)
+
+
+def _restrict(query: Select[Any], viewer: User | None, _now: datetime) -> Select[Any]:
+    return (
+        query.join(Component, Component.id == Page.component_id)
+        .join(Space, Space.id == Component.space_id)
+        .where(readable_pages(viewer))
+    )
+
+
+register(ResourceKind("page", Page, _restrict))
 
 
 async def list_pages(

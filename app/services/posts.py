@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import NotFoundError
@@ -19,6 +19,7 @@ from app.services.components import (
     get_readable_component,
 )
 from app.services.permissions import Action
+from app.services.resources import ResourceKind, register
 from app.services.richtext import sanitize_translations
 from app.services.visibility import previewable_spaces, readable_components
 
@@ -34,6 +35,17 @@ def readable_posts(viewer: User | None, now: datetime) -> ColumnElement[bool]:
         & Post.published_at.is_not(None)
         & or_(Post.published_at <= now, previewable_spaces(viewer))
     )
+
+
+def _restrict(query: Select[Any], viewer: User | None, now: datetime) -> Select[Any]:
+    return (
+        query.join(Component, Component.id == Post.component_id)
+        .join(Space, Space.id == Component.space_id)
+        .where(readable_posts(viewer, now))
+    )
+
+
+register(ResourceKind("post", Post, _restrict))
 
 
 async def list_posts(

@@ -6,16 +6,15 @@ date: never the changes, never the actor.
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Row, exists, or_, select
+from sqlalchemy import ColumnElement, Row, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.action_log import ActionLogEntry
-from app.models.components import Component
-from app.models.spaces import Space
+from app.models.base import utcnow
 from app.models.users import User
 from app.schemas.pagination import decode_cursor, encode_cursor
+from app.services.resources import kind_names, readable_reference
 from app.services.spaces import get_readable_space
-from app.services.visibility import readable_components
 
 TimelineRow = Row[int, str, str, int, datetime]
 
@@ -41,7 +40,7 @@ async def list_timeline(
         .where(
             ActionLogEntry.space_id == space.id,
             ActionLogEntry.public,
-            _object_visible(viewer),
+            _object_visible(viewer, utcnow()),
         )
         .order_by(ActionLogEntry.id.desc())
     )
@@ -54,11 +53,16 @@ async def list_timeline(
     return rows, None
 
 
-def _object_visible(viewer: User | None) -> ColumnElement[bool]:
-    """Entries about a component the viewer may not see stay out of the timeline."""
-    component_readable = exists(
-        select(Component.id)
-        .join(Space, Space.id == Component.space_id)
-        .where(Component.id == ActionLogEntry.object_id, readable_components(viewer))
+def _object_visible(viewer: User | None, now: datetime) -> ColumnElement[bool]:
+    """Entries about a resource the viewer may not read stay out of the timeline.
+
+    Objects of a kind no domain registered (phases, seats, roles) live inside
+    the space, which the viewer reads already.
+    """
+    registered = kind_names()
+    return or_(
+        ActionLogEntry.object_type.not_in(registered),
+        readable_reference(
+            ActionLogEntry.object_type, ActionLogEntry.object_id, viewer, now
+        ),
     )
-    return or_(ActionLogEntry.object_type != "component", component_readable)

@@ -5,7 +5,10 @@ anything inside them filters with these conditions, so unpublished and private
 content never leaks. A detail that fails them answers 404, not 403.
 """
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select, true
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, true
 
 from app.models.components import Component
 from app.models.spaces import (
@@ -17,6 +20,7 @@ from app.models.spaces import (
 )
 from app.models.users import User
 from app.services.permissions import ROLES_THAT_PREVIEW
+from app.services.resources import ResourceKind, register
 
 PUBLIC_STATUSES = (SpaceStatus.PUBLISHED, SpaceStatus.ARCHIVED)
 
@@ -81,3 +85,21 @@ def readable_components(viewer: User | None) -> ColumnElement[bool]:
         readable_spaces(viewer),
         or_(Component.published_at.is_not(None), previewable_spaces(viewer)),
     )
+
+
+def _restrict_spaces(
+    query: Select[Any], viewer: User | None, _now: datetime
+) -> Select[Any]:
+    return query.where(readable_spaces(viewer))
+
+
+def _restrict_components(
+    query: Select[Any], viewer: User | None, _now: datetime
+) -> Select[Any]:
+    return query.join(Space, Space.id == Component.space_id).where(
+        readable_components(viewer)
+    )
+
+
+register(ResourceKind("space", Space, _restrict_spaces))
+register(ResourceKind("component", Component, _restrict_components))

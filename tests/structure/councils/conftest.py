@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.routing import Mount
 
+from app.deps import local_today
 from app.main import API_PREFIX
 from app.models.action_log import ActionLogEntry
 from app.models.councils import (
@@ -21,7 +22,6 @@ from app.models.councils import (
 )
 from app.models.spaces import Space, SpaceKind, SpaceRoleName, SpaceStatus, Visibility
 from app.models.users import User, UserRole
-from app.routers.councils import local_today
 from app.runtime import Runtime
 from tests import builders
 

@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.routing import Mount
 
+from app.deps import local_today
 from app.main import API_PREFIX
 from app.models.spaces import Phase, Space, SpaceRoleName
 from app.models.taxonomies import InterestGroup, InterestGroupKind
 from app.models.users import User, UserRole
-from app.routers.spaces import local_today
 from app.runtime import Runtime
 from tests import builders
 
