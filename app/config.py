@@ -5,10 +5,25 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, model_validator
+from limits import parse
+from pydantic import AfterValidator, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "development-secret-change-me-0123456789abcdef"  # noqa: S105
+
+
+def _rate_limit_rule(rule: str) -> str:
+    """A rule ``limits`` understands (``20/minute``), checked when settings load."""
+    try:
+        allowed = parse(rule).amount
+    except ValueError:
+        allowed = 0
+    if allowed < 1:
+        raise ValueError(f"{rule!r} is no rate limit such as '20/minute'")
+    return rule
+
+
+RateLimitRule = Annotated[str, AfterValidator(_rate_limit_rule)]
 
 
 class Environment(StrEnum):
@@ -47,8 +62,8 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
 
-    rate_limit_auth_ip: str = "20/minute"
-    rate_limit_auth_account: str = "10/minute"
+    rate_limit_auth_ip: RateLimitRule = "20/minute"
+    rate_limit_auth_account: RateLimitRule = "10/minute"
 
     mail_backend: MailBackend = MailBackend.CONSOLE
     mail_dir: Path = Path("var/mail")

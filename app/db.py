@@ -1,6 +1,7 @@
 """The async engine, the session factory and the per-request session."""
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
@@ -76,6 +77,7 @@ async def commit_or_raise(session: AsyncSession) -> None:
         ) from exc
 
 
+@asynccontextmanager
 async def session_scope(
     sessionmaker: async_sessionmaker[AsyncSession], *, read_only: bool = False
 ) -> AsyncIterator[AsyncSession]:

@@ -1,7 +1,6 @@
 """FastAPI dependencies: the runtime, the request's session, the current user."""
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -20,7 +19,6 @@ from app.services import accounts
 from app.services.permissions import Action, ensure_allowed
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_session_scope = asynccontextmanager(session_scope)
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -51,7 +49,7 @@ async def get_session(
     read_only = request.method in _SAFE_METHODS
     # Entered as a context manager so that the endpoint's exception is thrown
     # into session_scope, which must see it to commit what a refusal records.
-    async with _session_scope(runtime.sessionmaker, read_only=read_only) as session:
+    async with session_scope(runtime.sessionmaker, read_only=read_only) as session:
         yield session
 
 

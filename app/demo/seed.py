@@ -48,7 +48,7 @@ DEMO_PARTICIPANT = (
 async def ensure_admin(settings: Settings, email: str, password: str, name: str) -> int:
     runtime = Runtime.build(settings)
     try:
-        async for session in session_scope(runtime.sessionmaker):
+        async with session_scope(runtime.sessionmaker) as session:
             user = await accounts.create_admin(
                 session, runtime, email=email, password=password, name=name
             )
@@ -65,7 +65,7 @@ async def seed(settings: Settings) -> list[str]:
     today = utcnow().astimezone(ZoneInfo(settings.time_zone)).date()
     runtime = Runtime.build(settings)
     try:
-        async for session in session_scope(runtime.sessionmaker):
+        async with session_scope(runtime.sessionmaker) as session:
             lines = await _accounts(session, runtime)
             admin = await accounts.find_by_email(session, DEMO_ADMIN[0])
             lines += await _contagem(session, admin, today)

@@ -71,3 +71,19 @@ class TestEnvironment:
 
         with pytest.raises(ValidationError, match="max_body_bytes"):
             Settings()
+
+    @pytest.mark.parametrize("rule", ["20 a minute", "0/minute", "", "minute"])
+    def test_a_rate_limit_limits_cannot_read_is_refused_at_start(
+        self, monkeypatch: pytest.MonkeyPatch, rule: str
+    ) -> None:
+        monkeypatch.setenv("DECIDE_RATE_LIMIT_AUTH_IP", rule)
+
+        with pytest.raises(ValidationError, match="rate_limit_auth_ip"):
+            Settings()
+
+    def test_a_rate_limit_in_the_limits_notation_is_kept(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("DECIDE_RATE_LIMIT_AUTH_ACCOUNT", "5 per 10 minutes")
+
+        assert Settings().rate_limit_auth_account == "5 per 10 minutes"
