@@ -1,8 +1,12 @@
 """A space's public timeline: what happened, never who did it or what changed."""
 
+from datetime import timedelta
+
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.models.base import utcnow
+from app.models.components import ComponentType, Post
 from app.models.spaces import Space, SpaceRoleName
 from app.models.users import User
 from app.runtime import Runtime
@@ -106,6 +110,35 @@ async def test_entries_about_a_component_the_reader_may_not_see_are_left_out(
         about_hidden,
         about_shown,
     ]
+
+
+async def test_entries_about_a_deleted_or_scheduled_post_are_left_out(
+    client: AsyncClient, session: AsyncSession
+):
+    space = await builders.space(session)
+    news = await builders.component(session, space, type=ComponentType.POSTS)
+    now = utcnow()
+    live, deleted, scheduled = (
+        Post(component_id=news.id, title={"pt-BR": title}, body={}, published_at=at)
+        for title, at in (
+            ("Audiência marcada", now - timedelta(hours=1)),
+            ("Nota retirada", now - timedelta(hours=1)),
+            ("Resultado da votação", now + timedelta(days=2)),
+        )
+    )
+    session.add_all([live, deleted, scheduled])
+    await session.flush()
+    deleted.deleted_at = now
+    entries = {
+        post.id: await log(
+            session, space, "post.published", object_type="post", object_id=post.id
+        )
+        for post in (live, deleted, scheduled)
+    }
+
+    response = await client.get(f"{API}/spaces/{space.id}/timeline")
+
+    assert [item["id"] for item in response.json()["items"]] == [entries[live.id]]
 
 
 async def test_pages_cover_every_entry_once(client: AsyncClient, session: AsyncSession):
