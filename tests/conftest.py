@@ -20,6 +20,7 @@ import httpx
 import pytest
 from alembic import command
 from alembic.config import Config
+from fastapi import FastAPI
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -29,6 +30,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from starlette.routing import Mount
 
 from app.config import Environment, MailBackend, Settings
 from app.db import create_engine
@@ -204,9 +206,41 @@ def runtime(
     return runtime
 
 
+def bind_runtime(app: FastAPI, runtime: Runtime) -> FastAPI:
+    """Point ``app`` and its mounted APIs at ``runtime``.
+
+    Building the application costs FastAPI a dependency analysis of every
+    route, most of a short test's time; tests share built applications and
+    each binds its own runtime (engine, session, mail, limits) to them.
+    """
+    app.state.runtime = runtime
+    for route in app.routes:
+        if isinstance(route, Mount) and isinstance(route.app, FastAPI):
+            route.app.state.runtime = runtime
+    return app
+
+
+@pytest.fixture(scope="session")
+def shared_apps() -> dict[str, FastAPI]:
+    """Built applications by the settings they were built with."""
+    return {}
+
+
+def shared_app(
+    apps: dict[str, FastAPI], settings: Settings, runtime: Runtime
+) -> FastAPI:
+    """The application built with ``settings`` (bar the mail folder), on ``runtime``."""
+    key = settings.model_dump_json(exclude={"mail_dir"})
+    if key not in apps:
+        apps[key] = create_app(settings, runtime)
+    return bind_runtime(apps[key], runtime)
+
+
 @pytest.fixture
-def app(settings: Settings, runtime: Runtime) -> object:
-    return create_app(settings, runtime)
+def app(
+    settings: Settings, runtime: Runtime, shared_apps: dict[str, FastAPI]
+) -> FastAPI:
+    return shared_app(shared_apps, settings, runtime)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.main import create_app
 from app.runtime import Runtime
 from app.services import accounts
-from tests.conftest import make_settings
+from tests.conftest import make_settings, shared_app
 from tests.factories import PASSWORD, Account, sign_in
 from tests.mailbox import Mailbox
 
@@ -46,6 +46,7 @@ async def build_app(
     mailbox: Mailbox,
     engine: AsyncEngine,
     sessionmaker: async_sessionmaker[AsyncSession],
+    shared_apps: dict[str, FastAPI],
 ) -> AsyncIterator[AppBuilder]:
     """Builds apps on the test's connection with settings changed by ``overrides``."""
     built: list[AppUnderTest] = []
@@ -54,7 +55,11 @@ async def build_app(
         settings = make_settings(database_url, mailbox.folder, **overrides)
         runtime = Runtime.build(settings, engine=engine)
         runtime.sessionmaker = sessionmaker
-        under_test = AppUnderTest(create_app(settings, runtime), runtime)
+        if any(under_test.runtime.settings == settings for under_test in built):
+            app = create_app(settings, runtime)
+        else:
+            app = shared_app(shared_apps, settings, runtime)
+        under_test = AppUnderTest(app, runtime)
         built.append(under_test)
         return under_test
 

@@ -17,6 +17,12 @@ AppFactory = Callable[..., FastAPI]
 
 
 @pytest.fixture
+def app(settings: Settings, runtime: Runtime) -> FastAPI:
+    """An application of the test's own: platform tests mount probe routes on it."""
+    return create_app(settings, runtime)
+
+
+@pytest.fixture
 def app_with(
     settings: Settings,
     engine: AsyncEngine,
