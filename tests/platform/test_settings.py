@@ -1,6 +1,7 @@
 """Settings: read from DECIDE_* variables; production refuses weak secrets."""
 
 import os
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -87,3 +88,15 @@ class TestEnvironment:
         monkeypatch.setenv("DECIDE_RATE_LIMIT_AUTH_ACCOUNT", "5 per 10 minutes")
 
         assert Settings().rate_limit_auth_account == "5 per 10 minutes"
+
+
+def test_the_readme_documents_every_setting() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+
+    undocumented = [
+        f"DECIDE_{name.upper()}"
+        for name in Settings.model_fields
+        if f"`DECIDE_{name.upper()}`" not in readme
+    ]
+
+    assert undocumented == []
