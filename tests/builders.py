@@ -159,17 +159,17 @@ async def proposal(
     """A proposal, published unless ``draft``; ``values`` set any other column."""
     serial = next(_serial)
     text = title or f"Proposta {serial}"
-    created = Proposal(
-        component_id=component.id,
-        author_kind=AuthorKind.USER if author else AuthorKind.OFFICIAL,
-        author_id=author.id if author else None,
-        title={"pt-BR": text},
-        body={"pt-BR": f"<p>{text}</p>"},
-        search_text=f"{text} {text}".lower(),
-        status=ProposalStatus.DRAFT if draft else ProposalStatus.PUBLISHED,
-        published_at=None if draft else published_at or utcnow(),
-        **values,
-    )
+    columns: dict[str, Any] = {
+        "component_id": component.id,
+        "author_kind": AuthorKind.USER if author else AuthorKind.OFFICIAL,
+        "author_id": author.id if author else None,
+        "title": {"pt-BR": text},
+        "body": {"pt-BR": f"<p>{text}</p>"},
+        "search_text": f"{text} {text}".lower(),
+        "status": ProposalStatus.DRAFT if draft else ProposalStatus.PUBLISHED,
+        "published_at": None if draft else published_at or utcnow(),
+    }
+    created = Proposal(**{**columns, **values})
     session.add(created)
     await session.flush()
     if not draft:
