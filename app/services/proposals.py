@@ -74,8 +74,10 @@ REFERENCE_PREFIX = "CTG-PROP"
 FINAL_STATES_EXCLUDED = frozenset({AnswerState.NOT_ANSWERED, AnswerState.EVALUATING})
 """Answer states that do not close a demand."""
 
-_RANDOM_MULTIPLIER = 1_103_515_245
+_RANDOM_ROOT = 48_271
 _RANDOM_MODULUS = 2_147_483_647
+"""A prime and one of its primitive roots; ids stay below 2**32 for the product
+to fit a BIGINT."""
 _TAGS = re.compile(r"<[^>]*>")
 
 
@@ -473,7 +475,9 @@ def _sort_key(sort: ProposalSort, seed: int) -> tuple[Any, bool]:
     if sort == ProposalSort.MOST_COMMENTED:
         return Proposal.comments_count, True
     if sort == ProposalSort.RANDOM:
-        shuffled = (Proposal.id * _RANDOM_MULTIPLIER + seed) % _RANDOM_MODULUS
+        # Multiplying by a seed-chosen unit modulo a prime permutes the ids.
+        multiplier = pow(_RANDOM_ROOT, seed + 1, _RANDOM_MODULUS)
+        shuffled = (Proposal.id * multiplier) % _RANDOM_MODULUS
         return shuffled.label("random_key"), False
     if sort == ProposalSort.RECENTLY_ANSWERED:
         return Proposal.answer_published_at, True
@@ -490,14 +494,10 @@ def _after(
     key: ColumnElement[Any], descending: bool, last_key: Any, last_id: int
 ) -> ColumnElement[bool]:
     """Rows after (last_key, last_id) in the order of ``_directed``, nulls last."""
-    if descending:
-        id_after = Proposal.id < last_id
-        key_after = key < last_key
-    else:
-        id_after = Proposal.id > last_id
-        key_after = key > last_key
+    id_after = Proposal.id < last_id if descending else Proposal.id > last_id
     if last_key is None:
         return and_(key.is_(None), id_after)
+    key_after = key < last_key if descending else key > last_key
     return or_(key_after, and_(key == last_key, id_after), key.is_(None))
 
 
