@@ -246,7 +246,7 @@ async def rate_answer(
     return await proposal_answers.rate_answer(session, user, proposal_id, body.score)
 
 
-@router.get("/components/{component_id}/demands", name="queue")
+@router.get("/components/{component_id}/demands", name="list_demands")
 async def demand_queue(
     component_id: PathId,
     user: CurrentUser,
@@ -264,7 +264,7 @@ async def demand_queue(
     return Page(items=items, next_cursor=next_cursor)
 
 
-@router.get("/spaces/{space_id}/demands/report", name="report")
+@router.get("/spaces/{space_id}/demands/report", name="demand_report")
 async def demand_report(
     space_id: PathId, user: CurrentUser, session: SessionDep
 ) -> DemandReport:

@@ -14,7 +14,7 @@ from app.models.taxonomies import Area, InterestGroup, InterestGroupKind
 from tests import builders
 from tests.api.problems import assert_problem
 from tests.conftest import QueryCounter
-from tests.proposals.conftest import API, Actor, Cast, ids
+from tests.proposals.conftest import API, Actor, Cast, ids, proposals_component
 
 
 async def listed(
@@ -300,8 +300,6 @@ class TestQueryCounts:
         cast: Cast,
         who: str,
     ) -> None:
-        from tests.proposals.conftest import proposals_component
-
         viewer: Actor = getattr(cast, who)
         counts = []
         for rows in (2, 20):
@@ -328,3 +326,35 @@ class TestQueryCounts:
         assert counts[0] == counts[1]
         # viewer, component, page, interest groups, co-authors (+ own supports)
         assert counts[1] == (4 if who == "anonymous" else 6)
+
+
+async def test_the_demand_queue_runs_a_constant_number_of_queries(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    queries: QueryCounter,
+    cast: Cast,
+) -> None:
+    counts = []
+    for rows in (2, 20):
+        component = await proposals_component(session, cast.space)
+        for n in range(rows):
+            await builders.proposal(
+                session,
+                component,
+                cast.author.user,
+                due_at=utcnow() + timedelta(days=n),
+            )
+
+        before = queries.count
+        response = await client.get(
+            f"{API}/components/{component.id}/demands",
+            params={"limit": 100},
+            headers=cast.space_admin.headers,
+        )
+        counts.append(queries.count - before)
+        assert len(response.json()["items"]) == rows
+
+    assert counts[0] == counts[1]
+    # viewer, component, space, roles, active phase, page, groups, co-authors,
+    # own supports
+    assert counts[1] == 9

@@ -528,3 +528,15 @@ class TestWithdraw:
         )
 
         assert_problem(response, 403, "forbidden")
+
+
+async def test_a_component_holding_proposals_is_not_deleted(
+    client: httpx.AsyncClient, session: AsyncSession, cast: Cast, component: Component
+) -> None:
+    await builders.proposal(session, component, cast.author.user, draft=True)
+
+    response = await client.delete(
+        f"{API}/components/{component.id}", headers=cast.space_admin.headers
+    )
+
+    assert_problem(response, 409, "conflict")
