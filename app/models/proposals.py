@@ -58,9 +58,14 @@ class Proposal(IdMixin, TimestampMixin, Tracked, Base):
         {"supports_count", "comments_count", "endorsements_count", "updated_at"}
     )
     __table_args__ = (
-        Index("ix_proposals_listing", "component_id", "status", "published_at"),
-        Index("ix_proposals_supported", "component_id", "supports_count"),
+        # One index per sort key, ending in the id tie-breaker, so that a page
+        # of any sort is an index range scan on PostgreSQL.
+        Index("ix_proposals_recent", "component_id", "published_at", "id"),
+        Index("ix_proposals_supported", "component_id", "supports_count", "id"),
+        Index("ix_proposals_commented", "component_id", "comments_count", "id"),
+        Index("ix_proposals_answered", "component_id", "answer_published_at", "id"),
         Index("ix_proposals_author", "author_id", "component_id"),
+        Index("ix_proposals_due", "component_id", "due_at", "id"),
         CheckConstraint("supports_count >= 0", name="supports_count_not_negative"),
         CheckConstraint(
             "satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5",

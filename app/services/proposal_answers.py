@@ -48,6 +48,7 @@ from app.services.permissions import Action, allowed, roles_in_space
 from app.services.proposals import (
     FINAL_STATES_EXCLUDED,
     ProposalContext,
+    SortKey,
     event_payload,
     is_answered,
     is_overdue,
@@ -334,24 +335,15 @@ async def demand_queue(
         session, actor, Action.EVALUATE_SPACE, component_id
     )
     ensure_type(component, ComponentType.PROPOSALS)
+    order = SortKey(Proposal.due_at, descending=False, nulls="last")
     query = (
         select(Proposal)
         .where(Proposal.component_id == component.id, _pending())
-        .order_by(Proposal.due_at.is_(None), Proposal.due_at, Proposal.id)
+        .order_by(*order.order())
         .limit(limit + 1)
     )
     if cursor is not None:
-        due, last_id = _decode_queue_cursor(cursor)
-        if due is None:
-            query = query.where(Proposal.due_at.is_(None), Proposal.id > last_id)
-        else:
-            query = query.where(
-                or_(
-                    Proposal.due_at > due,
-                    and_(Proposal.due_at == due, Proposal.id > last_id),
-                    Proposal.due_at.is_(None),
-                )
-            )
+        query = query.where(order.after(*_decode_queue_cursor(cursor)))
     found = list((await session.scalars(query)).all())
     page = found[:limit]
     next_cursor = None

@@ -6,7 +6,7 @@ Answers, evaluators and demands live in app/services/proposal_answers.py.
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -18,8 +18,10 @@ from sqlalchemy import (
     false,
     func,
     insert,
+    literal,
     or_,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -351,8 +353,7 @@ async def list_proposals(
     """A page of a component's proposals and the cursor of the next page.
 
     Each sort orders by its key, then by id in the same direction, so that a
-    page never repeats or skips a proposal; a missing key (an unanswered
-    proposal under recently_answered) sorts last.
+    page never repeats or skips a proposal (see ``SortKey``).
     """
     component, switches = await _readable_component(session, viewer, component_id)
     if sort == ProposalSort.MOST_SUPPORTED and switches.supports_hidden:
@@ -364,19 +365,19 @@ async def list_proposals(
         seed, after = _decode_cursor(cursor, sort)
     else:
         after = None
-    key, descending = _sort_key(sort, seed)
+    order = _sort_key(sort, seed)
 
     query = (
-        select(Proposal, key)
+        select(Proposal, order.column)
         .join(Component, Component.id == Proposal.component_id)
         .join(Space, Space.id == Component.space_id)
         .where(Proposal.component_id == component.id, readable_proposals(viewer))
         .where(*_conditions(viewer, filters))
-        .order_by(key.is_(None), *_directed(key, descending))
+        .order_by(*order.order())
         .limit(limit + 1)
     )
     if after is not None:
-        query = query.where(_after(key, descending, *after))
+        query = query.where(order.after(*after))
     rows = list((await session.execute(query)).all())
 
     page = [proposal for proposal, _ in rows[:limit]]
@@ -468,37 +469,58 @@ def _state_condition(state: str | None) -> ColumnElement[bool]:
     )
 
 
-def _sort_key(sort: ProposalSort, seed: int) -> tuple[Any, bool]:
-    """The sort's key expression and whether it runs descending."""
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    """How a sort orders: its key, its direction, where a missing key goes.
+
+    Ties fall back to the id in the same direction. The recent sort puts
+    nulls (drafts) first, so that PostgreSQL walks an index on
+    (component_id, published_at, id) backwards; recently_answered puts the
+    unanswered last, where a reader expects them.
+    """
+
+    column: Any
+    descending: bool = True
+    nulls: Literal["first", "last"] | None = None
+
+    def order(self) -> list[ColumnElement[Any]]:
+        key = self.column.desc() if self.descending else self.column.asc()
+        if self.nulls == "first":
+            key = key.nulls_first()
+        elif self.nulls == "last":
+            key = key.nulls_last()
+        tie = Proposal.id.desc() if self.descending else Proposal.id.asc()
+        return [key, tie]
+
+    def after(self, last_key: Any, last_id: int) -> ColumnElement[bool]:
+        """Rows that come after (last_key, last_id) in this order."""
+        key = self.column
+        id_after = Proposal.id < last_id if self.descending else Proposal.id > last_id
+        if last_key is None:
+            later_groups = key.is_not(None) if self.nulls == "first" else false()
+            return or_(and_(key.is_(None), id_after), later_groups)
+        # A row comparison, which PostgreSQL turns into an index range.
+        position = tuple_(key, Proposal.id)
+        last = tuple_(literal(last_key, key.type), literal(last_id, Proposal.id.type))
+        after = position < last if self.descending else position > last
+        if self.nulls == "last":
+            return or_(after, key.is_(None))
+        return after
+
+
+def _sort_key(sort: ProposalSort, seed: int) -> SortKey:
     if sort == ProposalSort.MOST_SUPPORTED:
-        return Proposal.supports_count, True
+        return SortKey(Proposal.supports_count)
     if sort == ProposalSort.MOST_COMMENTED:
-        return Proposal.comments_count, True
+        return SortKey(Proposal.comments_count)
     if sort == ProposalSort.RANDOM:
         # Multiplying by a seed-chosen unit modulo a prime permutes the ids.
         multiplier = pow(_RANDOM_ROOT, seed + 1, _RANDOM_MODULUS)
         shuffled = (Proposal.id * multiplier) % _RANDOM_MODULUS
-        return shuffled.label("random_key"), False
+        return SortKey(shuffled.label("random_key"), descending=False)
     if sort == ProposalSort.RECENTLY_ANSWERED:
-        return Proposal.answer_published_at, True
-    return Proposal.published_at, True
-
-
-def _directed(key: ColumnElement[Any], descending: bool) -> list[ColumnElement[Any]]:
-    if descending:
-        return [key.desc(), Proposal.id.desc()]
-    return [key.asc(), Proposal.id.asc()]
-
-
-def _after(
-    key: ColumnElement[Any], descending: bool, last_key: Any, last_id: int
-) -> ColumnElement[bool]:
-    """Rows after (last_key, last_id) in the order of ``_directed``, nulls last."""
-    id_after = Proposal.id < last_id if descending else Proposal.id > last_id
-    if last_key is None:
-        return and_(key.is_(None), id_after)
-    key_after = key < last_key if descending else key > last_key
-    return or_(key_after, and_(key == last_key, id_after), key.is_(None))
+        return SortKey(Proposal.answer_published_at, nulls="last")
+    return SortKey(Proposal.published_at, nulls="first")
 
 
 def _encode_cursor(sort: ProposalSort, seed: int, key: Any, last_id: int) -> str:

@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-12-04 06:15:27.577335+00:00
+Create Date: 2026-12-04 06:33:22.436910+00:00
 """
 
 from collections.abc import Sequence
@@ -75,11 +75,14 @@ def upgrade() -> None:
     sa.UniqueConstraint('reference', name=op.f('uq_proposals_reference'))
     )
     with op.batch_alter_table('proposals', schema=None) as batch_op:
+        batch_op.create_index('ix_proposals_answered', ['component_id', 'answer_published_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_proposals_area_id'), ['area_id'], unique=False)
         batch_op.create_index('ix_proposals_author', ['author_id', 'component_id'], unique=False)
-        batch_op.create_index('ix_proposals_listing', ['component_id', 'status', 'published_at'], unique=False)
+        batch_op.create_index('ix_proposals_commented', ['component_id', 'comments_count', 'id'], unique=False)
+        batch_op.create_index('ix_proposals_due', ['component_id', 'due_at', 'id'], unique=False)
+        batch_op.create_index('ix_proposals_recent', ['component_id', 'published_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_proposals_scope_id'), ['scope_id'], unique=False)
-        batch_op.create_index('ix_proposals_supported', ['component_id', 'supports_count'], unique=False)
+        batch_op.create_index('ix_proposals_supported', ['component_id', 'supports_count', 'id'], unique=False)
 
     op.create_table('proposal_coauthors',
     sa.Column('proposal_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -155,9 +158,12 @@ def downgrade() -> None:
     with op.batch_alter_table('proposals', schema=None) as batch_op:
         batch_op.drop_index('ix_proposals_supported')
         batch_op.drop_index(batch_op.f('ix_proposals_scope_id'))
-        batch_op.drop_index('ix_proposals_listing')
+        batch_op.drop_index('ix_proposals_recent')
+        batch_op.drop_index('ix_proposals_due')
+        batch_op.drop_index('ix_proposals_commented')
         batch_op.drop_index('ix_proposals_author')
         batch_op.drop_index(batch_op.f('ix_proposals_area_id'))
+        batch_op.drop_index('ix_proposals_answered')
 
     op.drop_table('proposals')
     with op.batch_alter_table('proposal_participants', schema=None) as batch_op:

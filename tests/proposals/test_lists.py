@@ -217,6 +217,34 @@ class TestSorts:
         assert paged == whole
         assert sorted(paged) == sorted(tied)
 
+    async def test_own_drafts_page_without_a_publication_time(
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        cast: Cast,
+        component: Component,
+    ) -> None:
+        drafts = [
+            await builders.proposal(session, component, cast.author.user, draft=True)
+            for _ in range(5)
+        ]
+        seen: list[int] = []
+        cursor = None
+        for _ in range(3):
+            params: dict[str, Any] = {"limit": 2, "state": "draft"}
+            if cursor:
+                params["cursor"] = cursor
+            response = await client.get(
+                f"{API}/components/{component.id}/proposals",
+                params=params,
+                headers=cast.author.headers,
+            )
+            seen += ids(response.json())
+            cursor = response.json()["next_cursor"]
+
+        assert cursor is None
+        assert seen == [draft.id for draft in reversed(drafts)]
+
     async def test_each_order(
         self,
         client: httpx.AsyncClient,
