@@ -46,7 +46,7 @@ from app.services.components import (
 )
 from app.services.permissions import Action, allowed, roles_in_space
 from app.services.proposals import (
-    FINAL_STATES_EXCLUDED,
+    OPEN_ANSWER_STATES,
     ProposalContext,
     SortKey,
     event_payload,
@@ -316,7 +316,7 @@ def _pending() -> Any:
         Proposal.status == ProposalStatus.PUBLISHED,
         or_(
             Proposal.answer_published_at.is_(None),
-            Proposal.answer_state.in_(FINAL_STATES_EXCLUDED),
+            Proposal.answer_state.in_(OPEN_ANSWER_STATES),
         ),
     )
 

@@ -73,8 +73,8 @@ from app.services.visibility import participable_spaces, readable_components
 REFERENCE_PREFIX = "CTG-PROP"
 """Reference codes read ``CTG-PROP-<year>-<month>-<id>``, month of publication."""
 
-FINAL_STATES_EXCLUDED = frozenset({AnswerState.NOT_ANSWERED, AnswerState.EVALUATING})
-"""Answer states that do not close a demand."""
+OPEN_ANSWER_STATES = frozenset({AnswerState.NOT_ANSWERED, AnswerState.EVALUATING})
+"""Answer states that leave a demand open: not answered, or still evaluated."""
 
 _RANDOM_ROOT = 48_271
 _RANDOM_MODULUS = 2_147_483_647
@@ -222,7 +222,7 @@ def is_answered(proposal: Proposal) -> bool:
     """Whether a final answer (not evaluating) has been published."""
     return (
         proposal.answer_published_at is not None
-        and proposal.answer_state not in FINAL_STATES_EXCLUDED
+        and proposal.answer_state not in OPEN_ANSWER_STATES
     )
 
 
@@ -613,7 +613,7 @@ async def update_proposal(
     nobody has supported it."""
     context = await _authored_context(session, actor, proposal_id, coauthors=True)
     proposal, settings = context.proposal, context.settings
-    await _lock_proposal(session, proposal.id)
+    await lock_proposal(session, proposal)
     await _ensure_editable(session, proposal, settings)
 
     sent = data.model_dump(exclude_unset=True)
@@ -645,7 +645,7 @@ async def publish_proposal(
     """Publish a draft: it gets its reference code and, in a channel, a deadline."""
     context = await _authored_context(session, actor, proposal_id)
     proposal = context.proposal
-    await _lock_proposal(session, proposal.id)
+    await lock_proposal(session, proposal)
     if proposal.status != ProposalStatus.DRAFT:
         raise ConflictError(f"Proposal {proposal.id} is already published.")
 
@@ -681,7 +681,7 @@ async def withdraw_proposal(
     """The author takes a published proposal back; its supports stay counted."""
     context = await _authored_context(session, actor, proposal_id)
     proposal = context.proposal
-    await _lock_proposal(session, proposal.id)
+    await lock_proposal(session, proposal)
     if proposal.status != ProposalStatus.PUBLISHED:
         raise ConflictError(f"Proposal {proposal.id} is not published.")
 
@@ -752,14 +752,9 @@ async def _authored_context(
     raise PermissionDeniedError("Only the proposal's authors may do this.")
 
 
-async def _lock_proposal(session: AsyncSession, proposal_id: int) -> int:
-    """Hold the proposal's row; returns its supports count as now committed."""
-    count = await session.scalar(
-        select(Proposal.supports_count)
-        .where(Proposal.id == proposal_id)
-        .with_for_update()
-    )
-    return count or 0
+async def lock_proposal(session: AsyncSession, proposal: Proposal) -> None:
+    """Hold the proposal's row until commit and reload it as now committed."""
+    await session.refresh(proposal, with_for_update=True)
 
 
 async def _ensure_editable(
@@ -943,9 +938,12 @@ async def support_proposal(
     """
     context = await readable_context(session, actor, proposal_id)
     proposal, settings = context.proposal, context.settings
-    await _ensure_supportable(session, actor, context)
+    _ensure_supports_open(context.switches)
+    await _ensure_participable(session, actor, context.space.id)
 
     participant = await lock_participant(session, proposal.component_id, actor.id)
+    await lock_proposal(session, proposal)
+    _ensure_supportable(proposal)
     if await _support_of(session, proposal.id, actor.id) is not None:
         raise ConflictError("You already support this proposal.")
     limit = settings.supports_limit_per_user
@@ -953,18 +951,11 @@ async def support_proposal(
         raise ConflictError(
             f"You have given all {limit} supports of this component.", limit=limit
         )
-    before = await _lock_proposal(session, proposal.id)
-    minimum = settings.minimum_supports_per_user
+    before = proposal.supports_count
     given = participant.supports_given + 1
-    counts = given >= minimum
-    threshold = settings.threshold_per_proposal
-    if (
-        counts
-        and threshold
-        and not settings.can_accumulate_supports_beyond_threshold
-        and before >= threshold
-    ):
-        raise ConflictError("This proposal has reached its threshold of supports.")
+    counts = given >= settings.minimum_supports_per_user
+    if counts:
+        _ensure_below_threshold(before, settings)
 
     session.add(
         ProposalSupport(
@@ -975,7 +966,7 @@ async def support_proposal(
     )
     await session.flush()
     await _set_supports_given(session, participant, given)
-    if counts and minimum > 1 and given == minimum:
+    if counts and given == settings.minimum_supports_per_user > 1:
         # The minimum is reached now: every support of this user starts counting.
         await _count_all_supports(session, proposal.component_id, actor.id, +1)
     elif counts:
@@ -985,6 +976,7 @@ async def support_proposal(
     outbox.emit(
         session, "proposal.supported", {**event_payload(context), "user_id": actor.id}
     )
+    threshold = settings.threshold_per_proposal
     if threshold and before < threshold <= after:
         outbox.emit(session, "proposal.threshold_reached", event_payload(context))
     return _support_read(proposal, True, context.switches)
@@ -1004,9 +996,9 @@ async def unsupport_proposal(
         raise NotFoundError("You do not support this proposal.")
     minimum = settings.minimum_supports_per_user
     given = participant.supports_given
-    await _lock_proposal(session, proposal.id)
+    await lock_proposal(session, proposal)
 
-    if given >= minimum and minimum > 1 and given - 1 < minimum:
+    if given == minimum > 1:
         # Falling below the minimum: every support of this user stops counting.
         await _count_all_supports(session, proposal.component_id, actor.id, -1)
     elif given >= minimum:
@@ -1022,18 +1014,21 @@ async def unsupport_proposal(
     return _support_read(proposal, False, context.switches)
 
 
-async def _ensure_supportable(
-    session: AsyncSession, actor: User, context: ProposalContext
-) -> None:
-    _ensure_supports_open(context.switches)
-    proposal = context.proposal
+def _ensure_supportable(proposal: Proposal) -> None:
     if proposal.status == ProposalStatus.WITHDRAWN:
         raise ConflictError("A withdrawn proposal cannot be supported.")
     if proposal.status != ProposalStatus.PUBLISHED:
         raise ConflictError("A draft cannot be supported.")
     if public_state(proposal) == AnswerState.REJECTED:
         raise ConflictError("A rejected proposal cannot be supported.")
-    await _ensure_participable(session, actor, context.space.id)
+
+
+def _ensure_below_threshold(count: int, settings: ProposalsSettings) -> None:
+    """Without accumulation, a proposal at its threshold takes no more supports."""
+    threshold = settings.threshold_per_proposal
+    accumulates = settings.can_accumulate_supports_beyond_threshold
+    if threshold and not accumulates and count >= threshold:
+        raise ConflictError("This proposal has reached its threshold of supports.")
 
 
 def _ensure_supports_open(switches: Switches) -> None:

@@ -8,6 +8,7 @@ import httpx
 from sqlalchemy import func, select
 
 from app.models.components import Component
+from app.models.events import OutboxEvent
 from app.models.proposals import Proposal, ProposalSupport
 from app.models.spaces import Space
 from app.models.users import User
@@ -194,3 +195,31 @@ async def test_the_proposal_limit_holds_under_concurrent_drafts(
     )
 
     assert statuses(answers) == Counter({201: 1, 409: 4})
+
+
+async def test_a_draft_published_five_times_at_once_is_published_once(
+    committed_client: httpx.AsyncClient, committed_runtime: Runtime
+) -> None:
+    (author, _), component, _ = await stage(committed_runtime, 2, 0)
+    async with committed_runtime.sessionmaker() as session:
+        draft = await builders.proposal(session, component, author, draft=True)
+        await session.commit()
+    headers = builders.bearer(committed_runtime, author)
+
+    answers = await asyncio.gather(
+        *(
+            committed_client.post(
+                f"{API}/proposals/{draft.id}/publish", headers=headers
+            )
+            for _ in range(5)
+        )
+    )
+
+    assert statuses(answers) == Counter({200: 1, 409: 4})
+    async with committed_runtime.sessionmaker() as session:
+        published = await session.scalar(
+            select(func.count(OutboxEvent.id)).where(
+                OutboxEvent.event_type == "proposal.published"
+            )
+        )
+    assert published == 1
