@@ -13,6 +13,7 @@ from app.models.proposals import Proposal
 from app.models.spaces import SpaceKind, SpaceRoleName
 from app.models.taxonomies import Area
 from app.runtime import Runtime
+from app.services.proposals import deadline
 from tests import builders
 from tests.api.problems import assert_problem
 from tests.proposals.conftest import (
@@ -315,3 +316,17 @@ class TestReport:
 
         assert_problem(refused, 403, "forbidden")
         assert_problem(not_channel, 422, "validation-error")
+
+
+@pytest.mark.parametrize(
+    ("published", "due"),
+    [
+        ("2026-05-04T23:30:00-03:00", "2026-05-08T00:00:00-03:00"),
+        ("2026-05-05T00:10:00-03:00", "2026-05-09T00:00:00-03:00"),
+    ],
+    ids=["just-before-local-midnight", "just-after-local-midnight"],
+)
+def test_the_deadline_counts_local_days(published: str, due: str) -> None:
+    local = datetime.fromisoformat(published).astimezone(ZONE)
+
+    assert deadline(local, 3) == datetime.fromisoformat(due)

@@ -160,6 +160,22 @@ class TestSupport:
         ).status_code == 201
 
 
+async def test_a_support_is_not_taken_back_while_supports_are_blocked(
+    client: httpx.AsyncClient, session: AsyncSession, cast: Cast, component: Component
+) -> None:
+    proposal = await builders.proposal(session, component, cast.author.user)
+    await support(client, proposal, cast.participant)
+    component.default_switches = {**OPEN, "supports_blocked": True}
+    await session.flush()
+
+    response = await client.delete(
+        supports_of(proposal), headers=cast.participant.headers
+    )
+
+    assert_problem(response, 403, "forbidden")
+    assert await count_of(client, proposal, cast.author) == 1
+
+
 class TestLimits:
     async def test_the_limit_per_user_and_room_after_taking_one_back(
         self,
