@@ -294,3 +294,38 @@ class TestCosts:
         )
 
         assert_problem(response, 422, "validation-error")
+
+
+async def test_the_space_timeline_shows_publication_and_public_answers_only(
+    client: httpx.AsyncClient, session: AsyncSession, cast: Cast
+) -> None:
+    later = await proposals_component(
+        session, cast.space, publish_answers_immediately=False
+    )
+    draft = await client.post(
+        f"{API}/components/{later.id}/proposals",
+        json={"title": {"pt-BR": "Praça"}, "body": {"pt-BR": "<p>Bancos</p>"}},
+        headers=cast.author.headers,
+    )
+    proposal_id = draft.json()["id"]
+    await client.post(
+        f"{API}/proposals/{proposal_id}/publish", headers=cast.author.headers
+    )
+    await client.post(
+        f"{API}/proposals/{proposal_id}/answer",
+        json={"state": "accepted"},
+        headers=cast.space_admin.headers,
+    )
+    before = await client.get(f"{API}/spaces/{cast.space.id}/timeline")
+
+    await client.post(
+        f"{API}/proposals/{proposal_id}/answer/publish",
+        headers=cast.space_admin.headers,
+    )
+    after = await client.get(f"{API}/spaces/{cast.space.id}/timeline")
+
+    assert [item["action"] for item in before.json()["items"]] == ["proposal.published"]
+    assert [item["action"] for item in after.json()["items"]] == [
+        "proposal.answer_published",
+        "proposal.published",
+    ]
