@@ -31,6 +31,7 @@ from app.routers import (
     me,
     pages,
     posts,
+    proposals,
     spaces,
     taxonomies,
     users,
@@ -97,6 +98,7 @@ def _api_routers() -> list[APIRouter]:
         components.router,
         posts.router,
         pages.router,
+        proposals.router,
     ]
 
 

@@ -4,13 +4,15 @@ Scenarios that a user would drive through the API use tests/factories.py; these
 builders only set the stage (a published space, an admin, a role).
 """
 
-from datetime import date
+from datetime import date, datetime
 from itertools import count
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.base import utcnow
 from app.models.components import Component, ComponentType
+from app.models.proposals import AuthorKind, Proposal, ProposalStatus
 from app.models.spaces import (
     Space,
     SpaceKind,
@@ -128,13 +130,49 @@ async def component(
     *,
     type: ComponentType = ComponentType.POSTS,
     published: bool = True,
+    settings: dict[str, Any] | None = None,
+    switches: dict[str, Any] | None = None,
 ) -> Component:
     created = Component(
         space_id=space.id,
         type=type,
         name={"pt-BR": f"Componente {next(_serial)}"},
         published_at=utcnow() if published else None,
+        settings=settings or {},
+        default_switches=switches or {},
     )
     session.add(created)
     await session.flush()
+    return created
+
+
+async def proposal(
+    session: AsyncSession,
+    component: Component,
+    author: User | None,
+    *,
+    title: str | None = None,
+    published_at: datetime | None = None,
+    draft: bool = False,
+    **values: Any,
+) -> Proposal:
+    """A proposal, published unless ``draft``; ``values`` set any other column."""
+    serial = next(_serial)
+    text = title or f"Proposta {serial}"
+    columns: dict[str, Any] = {
+        "component_id": component.id,
+        "author_kind": AuthorKind.USER if author else AuthorKind.OFFICIAL,
+        "author_id": author.id if author else None,
+        "title": {"pt-BR": text},
+        "body": {"pt-BR": f"<p>{text}</p>"},
+        "search_text": f"{text} {text}".lower(),
+        "status": ProposalStatus.DRAFT if draft else ProposalStatus.PUBLISHED,
+        "published_at": None if draft else published_at or utcnow(),
+    }
+    created = Proposal(**{**columns, **values})
+    session.add(created)
+    await session.flush()
+    if not draft:
+        created.reference = f"CTG-PROP-2026-12-{created.id}"
+        await session.flush()
     return created

@@ -5,6 +5,14 @@ from app.models.base import Base
 from app.models.components import Component, Page, Post
 from app.models.councils import CouncilSeat, CouncilSectorRequirement
 from app.models.events import ChangeLogEntry, OutboxEvent
+from app.models.proposals import (
+    Proposal,
+    ProposalCoauthor,
+    ProposalEvaluator,
+    ProposalInterestGroup,
+    ProposalParticipant,
+    ProposalSupport,
+)
 from app.models.spaces import (
     Phase,
     Space,
@@ -36,6 +44,12 @@ __all__ = [
     "Page",
     "Phase",
     "Post",
+    "Proposal",
+    "ProposalCoauthor",
+    "ProposalEvaluator",
+    "ProposalInterestGroup",
+    "ProposalParticipant",
+    "ProposalSupport",
     "RefreshToken",
     "ResidentDeclaration",
     "Scope",

@@ -20,7 +20,7 @@ from pydantic import (
 
 from app.models.components import Component, ComponentType
 from app.schemas.base import ReadModel, RequestModel
-from app.schemas.translations import Name, ShortText
+from app.schemas.translations import Name, ShortText, Title
 
 
 class SettingsModel(BaseModel):
@@ -32,6 +32,30 @@ class SettingsModel(BaseModel):
 M = TypeVar("M", bound=SettingsModel)
 
 Count = Annotated[int, Field(ge=0, le=1_000_000)]
+
+
+class CustomAnswerState(SettingsModel):
+    """An answer state of the component's own, beside the built-in ones."""
+
+    token: str = Field(
+        pattern=r"^[a-z][a-z0-9_]{1,39}$",
+        description="Its value in answers and filters (lower case, 2 to 40).",
+    )
+    title: Title
+    colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$", description="As #rrggbb.")
+
+    @field_validator("token")
+    @classmethod
+    def _not_built_in(cls, value: str) -> str:
+        if value in BUILT_IN_ANSWER_STATES:
+            raise ValueError(f"{value!r} is a built-in answer state")
+        return value
+
+
+BUILT_IN_ANSWER_STATES = frozenset(
+    {"not_answered", "evaluating", "accepted", "rejected", "withdrawn", "draft"}
+)
+"""Answer states every component has, and the statuses a filter also names."""
 
 
 class ProposalsSettings(SettingsModel):
@@ -79,6 +103,28 @@ class ProposalsSettings(SettingsModel):
     body_max_length: int = Field(
         5_000, ge=15, le=50_000, description="Longest body, in characters."
     )
+    custom_answer_states: list[CustomAnswerState] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Answer states of this component beside the built-in ones.",
+    )
+    answer_deadline_days: int = Field(
+        0,
+        ge=0,
+        le=365,
+        description=(
+            "In a channel: days the city has to answer a demand, counted in the "
+            "organisation's time zone from its publication; 0 for no deadline."
+        ),
+    )
+
+    @field_validator("custom_answer_states")
+    @classmethod
+    def _tokens_unique(cls, value: list[CustomAnswerState]) -> list[CustomAnswerState]:
+        tokens = [state.token for state in value]
+        if len(tokens) != len(set(tokens)):
+            raise ValueError("each token may appear once")
+        return value
 
     @field_validator("minimum_supports_per_user")
     @classmethod
