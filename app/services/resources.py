@@ -27,6 +27,7 @@ from app.models.base import utcnow
 from app.models.users import User
 
 Restrict = Callable[[Select[Any], User | None, datetime], Select[Any]]
+AcceptsNew = Callable[[Any, datetime], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,17 @@ class ResourceKind:
     restrict: Restrict
     """Narrows a select over ``model`` to what the viewer may read at a moment,
     adding the joins the rule needs."""
+    component_column: Any = None
+    """The model's column naming its component, whose settings and switches
+    govern comments and endorsements; None for a resource outside components."""
+    commentable: bool = False
+    comments_count: Any = None
+    """The model's counter column kept equal to its live comments, if it has one."""
+    accepts_comments: AcceptsNew | None = None
+    """Whether one row takes new comments now (a closed debate does not)."""
+    endorsable: bool = False
+    endorsements_count: Any = None
+    """The model's counter column kept equal to its endorsements, if it has one."""
 
 
 _KINDS: dict[str, ResourceKind] = {}
