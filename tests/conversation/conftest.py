@@ -127,7 +127,7 @@ async def open_debate(session: AsyncSession, stage: Stage) -> Debate:
     return await debate(session, stage.component, stage.participant)
 
 
-def about(debate: Debate) -> dict[str, Any]:
+def about(debate: Debate) -> dict[str, str | int]:
     return {"resource_type": "debate", "resource_id": debate.id}
 
 

@@ -387,7 +387,7 @@ class TestThreads:
         )
         session.add(news)
         await session.flush()
-        target = {"resource_type": "post", "resource_id": news.id}
+        target: dict[str, str | int] = {"resource_type": "post", "resource_id": news.id}
 
         root = await comment_on(client, target, stage.participant)
         await reply_to(client, root["id"], stage.other)
