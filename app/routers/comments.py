@@ -45,7 +45,12 @@ async def list_comments(
     limit: Limit = 25,
     cursor: Cursor = None,
 ) -> Page[CommentRead]:
-    """The root comments of a resource the viewer may read; replies hang below."""
+    """The root comments of a resource, named by `resource_type` and `resource_id`.
+
+    Any kind registered as commentable (debate, post, proposal...) is addressed
+    this way; a resource the viewer may not read is a 404. Each comment's
+    replies are listed under it, at `/comments/{comment_id}/replies`.
+    """
     found = await comments.list_comments(
         session,
         viewer,
@@ -62,7 +67,8 @@ async def list_comments(
 async def create_comment(
     body: CommentCreate, user: CurrentUser, session: SessionDep
 ) -> CommentRead:
-    """Comment on a resource while its comments are open."""
+    """Comment on a resource (by `resource_type` and `resource_id`) while its
+    comments are open; the commenter then follows the resource."""
     view = await comments.create_comment(
         session,
         user,
