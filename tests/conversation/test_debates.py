@@ -355,3 +355,13 @@ class TestRead:
         assert_problem(to_public, 404, "not-found")
         assert to_team.status_code == 200
         assert_problem(listed, 404, "not-found")
+
+
+async def test_a_component_holding_a_debate_cannot_be_deleted(
+    client: httpx.AsyncClient, stage: Stage, open_debate: Debate
+) -> None:
+    response = await client.delete(
+        f"{API}/components/{stage.component.id}", headers=stage.space_admin.headers
+    )
+
+    assert_problem(response, 409, "conflict")
