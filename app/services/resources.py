@@ -4,6 +4,11 @@ Comments, follows, endorsements, attachments and the timeline name a resource
 by its kind and id. The domain that owns a kind registers it here with the
 rule that narrows a query to the rows a viewer may read, so that every generic
 feature applies the same visibility rule as the domain's own lists.
+
+Every registered kind may be followed. A kind takes comments or endorsements
+once its registration says so (``commentable``, ``endorsable``) and names its
+component column, whose settings and switches open and close them; counter
+columns named there are kept equal to the rows they count.
 """
 
 from collections.abc import Callable, Iterable

@@ -4,12 +4,14 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.base import utcnow
-from app.models.components import ComponentType
+from app.models.components import ComponentType, Post
 from app.models.debates import Debate
-from app.models.spaces import SpaceStatus, Visibility
+from app.models.events import ChangeLogEntry
+from app.models.spaces import Phase, SpaceStatus, Visibility
 from app.runtime import Runtime
 from tests import builders
 from tests.api.problems import assert_problem, assert_unauthenticated, failing_fields
@@ -243,8 +245,6 @@ class TestSwitches:
     async def test_the_active_phase_switches_override_the_defaults(
         self, client: httpx.AsyncClient, session: AsyncSession, stage: Stage
     ) -> None:
-        from app.models.spaces import Phase
-
         phase = Phase(
             space_id=stage.space.id, position=1, title={"pt-BR": "Fase"}, active=True
         )
@@ -376,8 +376,6 @@ class TestThreads:
     async def test_comments_on_a_post_use_the_same_threads(
         self, client: httpx.AsyncClient, session: AsyncSession, stage: Stage
     ) -> None:
-        from app.models.components import Post
-
         posts = await builders.component(session, stage.space, type=ComponentType.POSTS)
         news = Post(
             component_id=posts.id,
@@ -637,3 +635,23 @@ async def test_a_space_unpublished_again_hides_its_comments(
     response = await client.get(f"{API}/comments/{created['id']}")
 
     assert_problem(response, 404, "not-found")
+
+
+async def test_sync_clients_learn_of_a_comment_and_its_tombstone(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    stage: Stage,
+    open_debate: Debate,
+) -> None:
+    created = await comment_on(client, about(open_debate), stage.other)
+    await client.delete(f"{API}/comments/{created['id']}", headers=stage.other.headers)
+
+    operations = await session.scalars(
+        select(ChangeLogEntry.operation)
+        .where(
+            ChangeLogEntry.record_type == "comment",
+            ChangeLogEntry.record_id == created["id"],
+        )
+        .order_by(ChangeLogEntry.id)
+    )
+    assert list(operations) == ["created", "updated"]

@@ -365,3 +365,37 @@ async def test_a_component_holding_a_debate_cannot_be_deleted(
     )
 
     assert_problem(response, 409, "conflict")
+
+
+async def test_opening_and_closing_show_on_the_space_timeline(
+    client: httpx.AsyncClient, session: AsyncSession, stage: Stage
+) -> None:
+    draft = await debates_component(session, stage.space, published=False)
+    created = await client.post(
+        f"{API}/components/{stage.component.id}/debates",
+        json=BODY,
+        headers=stage.space_admin.headers,
+    )
+    hidden = await client.post(
+        f"{API}/components/{draft.id}/debates",
+        json=BODY,
+        headers=stage.space_admin.headers,
+    )
+    await client.post(
+        f"{API}/debates/{created.json()['id']}/close",
+        json={"conclusions": {"pt-BR": "Fim"}},
+        headers=stage.space_admin.headers,
+    )
+
+    timeline = await client.get(f"{API}/spaces/{stage.space.id}/timeline")
+
+    seen = [
+        (entry["action"], entry["object_id"])
+        for entry in timeline.json()["items"]
+        if entry["object_type"] == "debate"
+    ]
+    assert hidden.status_code == 201
+    assert seen == [
+        ("debate.closed", created.json()["id"]),
+        ("debate.created", created.json()["id"]),
+    ]
