@@ -33,7 +33,8 @@ async def list_debates(
         DebateOrder, Query(description="Newest first, or most commented first.")
     ] = DebateOrder.RECENT,
     state: Annotated[
-        DebateState | None, Query(description="Only open or only closed debates.")
+        DebateState | None,
+        Query(description="Only debates not closed yet, or only closed ones."),
     ] = None,
     limit: Limit = 25,
     cursor: Cursor = None,
