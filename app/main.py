@@ -24,9 +24,13 @@ from app.mobile.routers import routers as mobile_routers
 from app.responses import JSON
 from app.routers import (
     auth,
+    comments,
     components,
     councils,
+    debates,
     declarations,
+    endorsements,
+    follows,
     health,
     me,
     pages,
@@ -99,6 +103,10 @@ def _api_routers() -> list[APIRouter]:
         posts.router,
         pages.router,
         proposals.router,
+        debates.router,
+        comments.router,
+        endorsements.router,
+        follows.router,
     ]
 
 

@@ -2,9 +2,13 @@
 
 from app.models.action_log import ActionLogEntry
 from app.models.base import Base
+from app.models.comments import Comment, CommentVote
 from app.models.components import Component, Page, Post
 from app.models.councils import CouncilSeat, CouncilSectorRequirement
+from app.models.debates import Debate
+from app.models.endorsements import Endorsement
 from app.models.events import ChangeLogEntry, OutboxEvent
+from app.models.follows import Follow
 from app.models.proposals import (
     Proposal,
     ProposalCoauthor,
@@ -36,9 +40,14 @@ __all__ = [
     "AreaType",
     "Base",
     "ChangeLogEntry",
+    "Comment",
+    "CommentVote",
     "Component",
     "CouncilSeat",
     "CouncilSectorRequirement",
+    "Debate",
+    "Endorsement",
+    "Follow",
     "InterestGroup",
     "OutboxEvent",
     "Page",

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.errors import ConflictError, InvalidInputError, NotFoundError
 from app.models.base import utcnow
 from app.models.components import Component, ComponentType, Page, Post
+from app.models.debates import Debate
 from app.models.proposals import Proposal
 from app.models.spaces import Phase, Space
 from app.models.users import User
@@ -42,6 +43,9 @@ _LIVE_CONTENT: dict[ComponentType, Callable[[int], ColumnElement[bool]]] = {
     ),
     ComponentType.PROPOSALS: lambda component_id: exists(
         select(Proposal.id).where(Proposal.component_id == component_id)
+    ),
+    ComponentType.DEBATES: lambda component_id: exists(
+        select(Debate.id).where(Debate.component_id == component_id)
     ),
 }
 """Per type, whether a component holds live content; new content types add theirs."""

@@ -45,7 +45,15 @@ def _restrict(query: Select[Any], viewer: User | None, now: datetime) -> Select[
     )
 
 
-register(ResourceKind("post", Post, _restrict))
+register(
+    ResourceKind(
+        "post",
+        Post,
+        _restrict,
+        component_column=Post.component_id,
+        commentable=True,
+    )
+)
 
 
 async def list_posts(

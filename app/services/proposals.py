@@ -62,7 +62,7 @@ from app.schemas.proposals import (
     ProposalUpdate,
     SupportRead,
 )
-from app.services import action_log, outbox
+from app.services import action_log, follows, outbox
 from app.services.components import ensure_type, switches_in_force
 from app.services.permissions import Action, ensure_can
 from app.services.resources import ResourceKind, register
@@ -146,7 +146,24 @@ def _restrict(query: Select[Any], viewer: User | None, _now: datetime) -> Select
     )
 
 
-register(ResourceKind("proposal", Proposal, _restrict))
+def accepts_comments(proposal: Proposal, _now: datetime) -> bool:
+    """Published proposals take comments; drafts and withdrawn ones do not."""
+    return proposal.status == ProposalStatus.PUBLISHED
+
+
+register(
+    ResourceKind(
+        "proposal",
+        Proposal,
+        _restrict,
+        component_column=Proposal.component_id,
+        commentable=True,
+        comments_count=Proposal.comments_count,
+        accepts_comments=accepts_comments,
+        endorsable=True,
+        endorsements_count=Proposal.endorsements_count,
+    )
+)
 
 
 def _context_query() -> Select[Proposal, Component, Space, int]:
@@ -603,6 +620,7 @@ async def create_proposal(
     session.add(proposal)
     await session.flush()
     await _set_interest_groups(session, proposal, data.interest_group_ids)
+    await follows.follow_quietly(session, actor, "proposal", proposal.id)
     return (await present(session, actor, [proposal], switches))[0]
 
 
@@ -714,6 +732,7 @@ async def add_coauthor(
 
     session.add(ProposalCoauthor(proposal_id=proposal.id, user_id=coauthor.id))
     await session.flush()
+    await follows.follow_quietly(session, coauthor, "proposal", proposal.id)
     return (await present(session, actor, [proposal], context.switches))[0]
 
 

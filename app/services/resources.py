@@ -4,6 +4,11 @@ Comments, follows, endorsements, attachments and the timeline name a resource
 by its kind and id. The domain that owns a kind registers it here with the
 rule that narrows a query to the rows a viewer may read, so that every generic
 feature applies the same visibility rule as the domain's own lists.
+
+Every registered kind may be followed. A kind takes comments or endorsements
+once its registration says so (``commentable``, ``endorsable``) and names its
+component column, whose settings and switches open and close them; counter
+columns named there are kept equal to the rows they count.
 """
 
 from collections.abc import Callable, Iterable
@@ -27,6 +32,7 @@ from app.models.base import utcnow
 from app.models.users import User
 
 Restrict = Callable[[Select[Any], User | None, datetime], Select[Any]]
+AcceptsNew = Callable[[Any, datetime], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +44,17 @@ class ResourceKind:
     restrict: Restrict
     """Narrows a select over ``model`` to what the viewer may read at a moment,
     adding the joins the rule needs."""
+    component_column: Any = None
+    """The model's column naming its component, whose settings and switches
+    govern comments and endorsements; None for a resource outside components."""
+    commentable: bool = False
+    comments_count: Any = None
+    """The model's counter column kept equal to its live comments, if it has one."""
+    accepts_comments: AcceptsNew | None = None
+    """Whether one row takes new comments now (a closed debate does not)."""
+    endorsable: bool = False
+    endorsements_count: Any = None
+    """The model's counter column kept equal to its endorsements, if it has one."""
 
 
 _KINDS: dict[str, ResourceKind] = {}
