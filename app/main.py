@@ -23,6 +23,7 @@ from app.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from app.mobile.routers import routers as mobile_routers
 from app.responses import JSON
 from app.routers import (
+    attachments,
     auth,
     components,
     councils,
@@ -97,6 +98,7 @@ def _api_routers() -> list[APIRouter]:
         components.router,
         posts.router,
         pages.router,
+        attachments.router,
     ]
 
 
@@ -222,7 +224,12 @@ def create_app(
     install_error_handlers(app)
 
     # Added first so it runs inside CORS: a 413 still carries the CORS headers.
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    upload_limit = settings.attachment_max_bytes + attachments.MULTIPART_OVERHEAD_BYTES
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        uploads=[(API_PREFIX + attachments.UPLOAD_PATH, upload_limit)],
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

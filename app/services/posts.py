@@ -45,7 +45,16 @@ def _restrict(query: Select[Any], viewer: User | None, now: datetime) -> Select[
     )
 
 
-register(ResourceKind("post", Post, _restrict))
+register(
+    ResourceKind(
+        "post",
+        Post,
+        _restrict,
+        space_id=select(Component.space_id)
+        .where(Component.id == Post.component_id)
+        .scalar_subquery(),
+    )
+)
 
 
 async def list_posts(
