@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.main import create_app
-from app.models.components import Post
+from app.models.components import Component, Post
 from app.models.spaces import Space, SpaceRoleName
 from app.models.users import UserRole
 from app.runtime import Runtime
@@ -68,6 +68,7 @@ class Stage:
     """A published public process with a post, and everyone who looks at it."""
 
     space: Space
+    component: Component
     post: Post
     anonymous: Actor
     participant: Actor
@@ -84,6 +85,7 @@ async def stage(session: AsyncSession, runtime: Runtime) -> Stage:
     component = await posts_component(session, space)
     return Stage(
         space=space,
+        component=component,
         post=await post(session, component),
         anonymous=Actor(None, {}),
         participant=await actor(session, runtime),
