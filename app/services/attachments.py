@@ -132,14 +132,21 @@ async def list_attachments(
 
 
 async def get_attachment(
-    session: AsyncSession, viewer: User | None, attachment_id: int
+    session: AsyncSession,
+    viewer: User | None,
+    attachment_id: int,
+    *,
+    lock: bool = False,
 ) -> Attachment:
-    """The attachment, if ``viewer`` may read its resource; otherwise 404."""
-    attachment = await session.scalar(
-        select(Attachment).where(
-            Attachment.id == attachment_id, Attachment.deleted_at.is_(None)
-        )
+    """The attachment, if ``viewer`` may read its resource; otherwise 404.
+
+    ``lock`` holds the row until the transaction ends, so that of two
+    concurrent deletions the second finds it gone.
+    """
+    query = select(Attachment).where(
+        Attachment.id == attachment_id, Attachment.deleted_at.is_(None)
     )
+    attachment = await session.scalar(query.with_for_update() if lock else query)
     if attachment is None:
         raise _not_found(attachment_id)
     try:
@@ -167,7 +174,7 @@ async def delete_attachment(
     session: AsyncSession, settings: Settings, actor: User, attachment_id: int
 ) -> None:
     """Delete an attachment (its uploader or a space admin); the file goes too."""
-    attachment = await get_attachment(session, actor, attachment_id)
+    attachment = await get_attachment(session, actor, attachment_id, lock=True)
     space_id = await resources.space_of(
         session, attachment.resource_type, attachment.resource_id
     )
