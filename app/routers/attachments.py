@@ -9,7 +9,7 @@ from app.deps import CurrentUser, OptionalUser, PathId, RuntimeDep, SessionDep
 from app.routers.links import set_next_link
 from app.schemas.attachments import TITLE_MAX, AttachmentRead
 from app.schemas.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
-from app.services import attachments
+from app.services import attachments, uploads
 
 router = APIRouter(tags=["attachments"])
 
@@ -66,6 +66,10 @@ async def list_attachments(
     "/resources/{resource_type}/{resource_id}/attachments",
     name="create",
     status_code=status.HTTP_201_CREATED,
+    responses={
+        413: {"description": "The file is larger than the attachment limit"},
+        415: {"description": "Not a JPEG, PNG or WebP image nor a PDF"},
+    },
 )
 async def create_attachment(
     resource_type: ResourceType,
@@ -116,7 +120,15 @@ async def get_attachment(
     "/attachments/{attachment_id}/file",
     name="download",
     response_class=FileResponse,
-    responses={200: {"content": {"image/*": {}, "application/pdf": {}}}},
+    responses={
+        200: {
+            "description": "The file, in its stored type.",
+            "content": {
+                content_type: {"schema": {"type": "string", "format": "binary"}}
+                for content_type in sorted(uploads.ACCEPTED)
+            },
+        }
+    },
 )
 async def download_attachment(
     attachment_id: PathId,

@@ -5,6 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.attachments import Attachment
 from app.models.components import Post
+from app.services import attachments
 from tests.attachments.conftest import API, Stage, minimal_pdf, upload
 from tests.conftest import QueryCounter
 from tests.structure.components.conftest import post
@@ -104,3 +105,23 @@ class TestList:
             counts.append(queries.count - before)
 
         assert counts[0] == counts[1] == 3  # the viewer, the post, the page
+
+
+class TestAttachmentsOf:
+    async def test_groups_the_attachments_of_several_resources_in_one_query(
+        self, session: AsyncSession, stage: Stage, queries: QueryCounter
+    ) -> None:
+        other = await post(session, stage.component)
+        bare = await post(session, stage.component)
+        first = await attached(session, stage.post, 3)
+        second = await attached(session, other, 1)
+        before = queries.count
+
+        found = await attachments.attachments_of(
+            session, "post", [stage.post.id, other.id, bare.id]
+        )
+
+        assert queries.count - before == 1
+        assert [row.id for row in found[stage.post.id]] == list(reversed(first))
+        assert [row.id for row in found[other.id]] == second
+        assert found[bare.id] == []
