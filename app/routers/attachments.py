@@ -7,7 +7,12 @@ from fastapi.responses import FileResponse
 
 from app.deps import CurrentUser, OptionalUser, PathId, RuntimeDep, SessionDep
 from app.routers.links import set_next_link
-from app.schemas.attachments import TITLE_MAX, AttachmentRead
+from app.schemas.attachments import (
+    POSITION_MAX,
+    TITLE_MAX,
+    AttachmentRead,
+    AttachmentUpdate,
+)
 from app.schemas.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from app.services import attachments, uploads
 
@@ -92,7 +97,7 @@ async def create_attachment(
             "omitted: the file's name.",
         ),
     ] = None,
-    position: Annotated[int, Form(ge=0, le=1_000_000)] = 0,
+    position: Annotated[int, Form(ge=0, le=POSITION_MAX)] = 0,
 ) -> AttachmentRead:
     """Attach an image or a PDF to a resource (space admins, or its authors)."""
     upload = attachments.NewFile(
@@ -113,6 +118,18 @@ async def get_attachment(
 ) -> AttachmentRead:
     """An attachment's details, if its resource is readable."""
     attachment = await attachments.get_attachment(session, viewer, attachment_id)
+    return AttachmentRead.model_validate(attachment)
+
+
+@router.patch("/attachments/{attachment_id}", name="update")
+async def update_attachment(
+    attachment_id: PathId,
+    body: AttachmentUpdate,
+    user: CurrentUser,
+    session: SessionDep,
+) -> AttachmentRead:
+    """Rename or move an attachment (its uploader or a space admin)."""
+    attachment = await attachments.update_attachment(session, user, attachment_id, body)
     return AttachmentRead.model_validate(attachment)
 
 

@@ -2,11 +2,12 @@
 
 from datetime import datetime
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from app.schemas.base import ReadModel
+from app.schemas.base import ReadModel, RequestModel
 
 TITLE_MAX = 200
+POSITION_MAX = 1_000_000
 
 
 class AttachmentRead(ReadModel):
@@ -29,3 +30,21 @@ class AttachmentRead(ReadModel):
     uploader_id: int | None
     created_at: datetime
     updated_at: datetime
+
+
+class AttachmentUpdate(RequestModel):
+    title: str | None = Field(
+        None,
+        min_length=1,
+        max_length=TITLE_MAX,
+        description=f"At most {TITLE_MAX} characters (Unicode code points).",
+    )
+    position: int | None = Field(None, ge=0, le=POSITION_MAX)
+
+    @field_validator("title", "position")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Validators of defaults do not run, so only an explicit null lands here.
+        if value is None:
+            raise ValueError("may be left out, not set to null")
+        return value

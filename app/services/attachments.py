@@ -22,7 +22,7 @@ from app.errors import NotFoundError
 from app.models.attachments import Attachment
 from app.models.base import utcnow
 from app.models.users import User
-from app.schemas.attachments import TITLE_MAX
+from app.schemas.attachments import TITLE_MAX, AttachmentUpdate
 from app.services import action_log, resources, uploads
 from app.services.permissions import Action, ensure_can
 
@@ -167,8 +167,7 @@ async def get_attachment(
 ) -> Attachment:
     """The attachment, if ``viewer`` may read its resource; otherwise 404.
 
-    ``lock`` holds the row until the transaction ends, so that of two
-    concurrent deletions the second finds it gone.
+    ``lock`` holds the row until the transaction ends.
     """
     query = select(Attachment).where(
         Attachment.id == attachment_id, Attachment.deleted_at.is_(None)
@@ -197,22 +196,47 @@ async def file_of(
     return attachment, path
 
 
+async def update_attachment(
+    session: AsyncSession, actor: User, attachment_id: int, data: AttachmentUpdate
+) -> Attachment:
+    """Rename or move an attachment (its uploader or a space admin)."""
+    attachment, space_id = await _attachment_for(session, actor, attachment_id)
+
+    changes = action_log.apply_changes(attachment, data)
+    await session.flush()
+
+    if changes:
+        _log(session, actor, "attachment.updated", attachment, space_id)
+    return attachment
+
+
 async def delete_attachment(
     session: AsyncSession, settings: Settings, actor: User, attachment_id: int
 ) -> None:
     """Delete an attachment (its uploader or a space admin); the file goes too."""
-    attachment = await get_attachment(session, actor, attachment_id, lock=True)
-    space_id = await resources.space_of(
-        session, attachment.resource_type, attachment.resource_id
-    )
-    if attachment.uploader_id != actor.id:
-        await ensure_can(session, actor, Action.ATTACH_FILES, space_id)
+    attachment, space_id = await _attachment_for(session, actor, attachment_id)
 
     attachment.deleted_at = utcnow()
     await session.flush()
 
     _settle_file(session, settings.upload_dir, attachment.stored_name)
     _log(session, actor, "attachment.deleted", attachment, space_id)
+
+
+async def _attachment_for(
+    session: AsyncSession, actor: User, attachment_id: int
+) -> tuple[Attachment, int | None]:
+    """A live attachment, locked, and its space, once ``actor`` may change it.
+
+    The lock makes the second of two concurrent deletions find it gone.
+    """
+    attachment = await get_attachment(session, actor, attachment_id, lock=True)
+    space_id = await resources.space_of(
+        session, attachment.resource_type, attachment.resource_id
+    )
+    if attachment.uploader_id != actor.id:
+        await ensure_can(session, actor, Action.ATTACH_FILES, space_id)
+    return attachment, space_id
 
 
 async def _ensure_may_attach(

@@ -393,3 +393,59 @@ class TestDelete:
         assert (
             await client.get(f"{API}/attachments/{attachment_id}")
         ).status_code == 200
+
+
+class TestUpdate:
+    async def test_an_admin_renames_and_moves_an_attachment(
+        self, client: httpx.AsyncClient, session: AsyncSession, stage: Stage
+    ) -> None:
+        attachment_id = await attach_pdf(client, post_attachments(stage), stage)
+
+        response = await client.patch(
+            f"{API}/attachments/{attachment_id}",
+            json={"title": " Ata aprovada ", "position": 7},
+            headers=stage.space_admin.headers,
+        )
+
+        assert response.status_code == 200, response.text
+        assert response.json()["title"] == "Ata aprovada"
+        assert response.json()["position"] == 7
+        [entry] = (
+            await session.scalars(
+                select(ActionLogEntry).where(
+                    ActionLogEntry.action == "attachment.updated"
+                )
+            )
+        ).all()
+        assert entry.object_id == attachment_id
+
+    @pytest.mark.parametrize(
+        "body",
+        [{"title": "   "}, {"title": None}, {"position": -1}, {"size": 1}],
+        ids=["blank", "null", "negative", "unknown"],
+    )
+    async def test_bad_values_are_422(
+        self, client: httpx.AsyncClient, stage: Stage, body: dict[str, Any]
+    ) -> None:
+        attachment_id = await attach_pdf(client, post_attachments(stage), stage)
+
+        response = await client.patch(
+            f"{API}/attachments/{attachment_id}",
+            json=body,
+            headers=stage.space_admin.headers,
+        )
+
+        assert_problem(response, 422, "validation-error")
+
+    async def test_a_participant_gets_403(
+        self, client: httpx.AsyncClient, stage: Stage
+    ) -> None:
+        attachment_id = await attach_pdf(client, post_attachments(stage), stage)
+
+        response = await client.patch(
+            f"{API}/attachments/{attachment_id}",
+            json={"title": "Meu"},
+            headers=stage.participant.headers,
+        )
+
+        assert_problem(response, 403, "forbidden")
