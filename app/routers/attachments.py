@@ -72,6 +72,7 @@ async def list_attachments(
     name="create",
     status_code=status.HTTP_201_CREATED,
     responses={
+        409: {"description": "The resource holds as many attachments as it may"},
         413: {"description": "The file is larger than the attachment limit"},
         415: {"description": "Not a JPEG, PNG or WebP image nor a PDF"},
     },

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import IO, Any
 
 import structlog
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.errors import NotFoundError
+from app.errors import ConflictError, NotFoundError
 from app.models.attachments import Attachment
 from app.models.base import utcnow
 from app.models.users import User
@@ -67,6 +67,7 @@ async def attach(
     resource = await resources.get_readable(session, actor, resource_type, resource_id)
     space_id = await resources.space_of(session, resource_type, resource.id)
     await _ensure_may_attach(session, actor, resource_type, resource, space_id)
+    await _ensure_room(session, settings, resource_type, resource.id)
 
     stored = await asyncio.to_thread(
         uploads.store,
@@ -250,6 +251,33 @@ async def _ensure_may_attach(
     if rule is not None and await rule(session, actor, resource):
         return
     await ensure_can(session, actor, Action.ATTACH_FILES, space_id)
+
+
+async def _ensure_room(
+    session: AsyncSession, settings: Settings, resource_type: str, resource_id: int
+) -> None:
+    """Refuse an attachment past the limit per resource.
+
+    The resource's row stays locked until the transaction ends, so that
+    concurrent uploads to one resource are counted one after the other.
+    """
+    kind = resources.kind_named(resource_type)
+    await session.execute(
+        select(kind.model.id).where(kind.model.id == resource_id).with_for_update()
+    )
+    held = await session.scalar(
+        select(func.count()).where(
+            Attachment.resource_type == resource_type,
+            Attachment.resource_id == resource_id,
+            Attachment.deleted_at.is_(None),
+        )
+    )
+    limit = settings.attachments_per_resource
+    if (held or 0) >= limit:
+        raise ConflictError(
+            f"A {resource_type} holds at most {limit} attachments; delete one first.",
+            limit=limit,
+        )
 
 
 def _settle_file(

@@ -71,3 +71,26 @@ async def test_racing_deletions_delete_once(
             select(func.count()).where(ActionLogEntry.action == "attachment.deleted")
         )
     assert logged == 1
+
+
+async def test_concurrent_uploads_stop_at_the_limit_per_resource(
+    committed_client: httpx.AsyncClient,
+    committed_runtime: Runtime,
+    upload_dir: Path,
+) -> None:
+    limit = committed_runtime.settings.attachments_per_resource
+    path, headers = await _post_and_admin(committed_runtime)
+
+    answers = await asyncio.gather(
+        *(
+            upload(committed_client, path, minimal_pdf(n), headers=headers)
+            for n in range(limit + 5)
+        )
+    )
+
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [201] * limit + [409] * 5
+    async with committed_runtime.sessionmaker() as session:
+        rows = await session.scalar(select(func.count()).select_from(Attachment))
+    assert rows == limit
+    assert len(stored_files(upload_dir)) == limit

@@ -388,3 +388,33 @@ class TestRefused:
 
         body = assert_problem(response, 422, "validation-error")
         assert failing_fields(body) == {"file"}
+
+
+class TestLimitPerResource:
+    async def test_past_the_limit_is_409_until_one_is_deleted(
+        self, app_with_settings: AppWithSettings, stage: Stage, upload_dir: Path
+    ) -> None:
+        headers = stage.space_admin.headers
+        async with app_with_settings(attachments_per_resource=2) as client:
+            first = await upload(
+                client, post_attachments(stage), minimal_pdf(), headers=headers
+            )
+            await upload(
+                client, post_attachments(stage), minimal_pdf(), headers=headers
+            )
+
+            refused = await upload(
+                client, post_attachments(stage), minimal_pdf(), headers=headers
+            )
+            files_when_refused = len(stored_files(upload_dir))
+            await client.delete(
+                f"/api/v1/attachments/{first.json()['id']}", headers=headers
+            )
+            admitted = await upload(
+                client, post_attachments(stage), minimal_pdf(), headers=headers
+            )
+
+        body = assert_problem(refused, 409, "conflict")
+        assert body["limit"] == 2
+        assert files_when_refused == 2
+        assert admitted.status_code == 201
