@@ -4,15 +4,32 @@ import asyncio
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
+from app.config import Settings
 from app.models.action_log import ActionLogEntry
 from app.models.attachments import Attachment
 from app.models.users import UserRole
 from app.runtime import Runtime
 from tests import builders
 from tests.attachments.conftest import API, minimal_pdf, stored_files, upload
+from tests.conftest import make_settings
+from tests.mailbox import Mailbox
 from tests.structure.components.conftest import post, posts_component
+
+LIMIT = 3
+
+
+@pytest.fixture
+def settings(database_url: str, mailbox: Mailbox, upload_dir: Path) -> Settings:
+    """A limit per resource below the connection pool, so that uploads race."""
+    return make_settings(
+        database_url,
+        mailbox.folder,
+        upload_dir=upload_dir,
+        attachments_per_resource=LIMIT,
+    )
 
 
 async def _post_and_admin(runtime: Runtime) -> tuple[str, dict[str, str]]:
@@ -35,15 +52,15 @@ async def test_concurrent_uploads_each_get_a_row_and_a_file_of_their_own(
     answers = await asyncio.gather(
         *(
             upload(committed_client, path, minimal_pdf(n), headers=headers)
-            for n in range(8)
+            for n in range(LIMIT)
         )
     )
 
-    assert [answer.status_code for answer in answers] == [201] * 8
+    assert [answer.status_code for answer in answers] == [201] * LIMIT
     async with committed_runtime.sessionmaker() as session:
         names = set(await session.scalars(select(Attachment.stored_name)))
     assert {file.name for file in stored_files(upload_dir)} == names
-    assert len(names) == 8
+    assert len(names) == LIMIT
 
 
 async def test_racing_deletions_delete_once(
@@ -78,19 +95,18 @@ async def test_concurrent_uploads_stop_at_the_limit_per_resource(
     committed_runtime: Runtime,
     upload_dir: Path,
 ) -> None:
-    limit = committed_runtime.settings.attachments_per_resource
     path, headers = await _post_and_admin(committed_runtime)
 
     answers = await asyncio.gather(
         *(
             upload(committed_client, path, minimal_pdf(n), headers=headers)
-            for n in range(limit + 5)
+            for n in range(LIMIT + 5)
         )
     )
 
     statuses = sorted(answer.status_code for answer in answers)
-    assert statuses == [201] * limit + [409] * 5
+    assert statuses == [201] * LIMIT + [409] * 5
     async with committed_runtime.sessionmaker() as session:
         rows = await session.scalar(select(func.count()).select_from(Attachment))
-    assert rows == limit
-    assert len(stored_files(upload_dir)) == limit
+    assert rows == LIMIT
+    assert len(stored_files(upload_dir)) == LIMIT
