@@ -229,8 +229,8 @@ def shared_apps() -> dict[str, FastAPI]:
 def shared_app(
     apps: dict[str, FastAPI], settings: Settings, runtime: Runtime
 ) -> FastAPI:
-    """The application built with ``settings`` (bar the mail folder), on ``runtime``."""
-    key = settings.model_dump_json(exclude={"mail_dir"})
+    """The application built with ``settings`` (bar the folders), on ``runtime``."""
+    key = settings.model_dump_json(exclude={"mail_dir", "upload_dir"})
     if key not in apps:
         apps[key] = create_app(settings, runtime)
     return bind_runtime(apps[key], runtime)
