@@ -108,7 +108,7 @@ class TestWhoAttaches:
 
         assert_unauthenticated(response)
 
-    async def test_a_post_the_uploader_cannot_read_is_404(
+    async def test_a_resource_the_uploader_cannot_read_is_404(
         self, client: httpx.AsyncClient, session: AsyncSession, stage: Stage
     ) -> None:
         draft = await builders.space(session, status=SpaceStatus.DRAFT)
