@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
 
+    upload_dir: Path = Path("var/uploads")
+    attachment_max_bytes: int = Field(default=10 * 1_048_576, ge=1024)
+    attachment_max_pixels: int = Field(default=40_000_000, ge=1)
+    attachments_per_resource: int = Field(default=20, ge=1)
+
     rate_limit_auth_ip: RateLimitRule = "20/minute"
     rate_limit_auth_account: RateLimitRule = "10/minute"
 

@@ -152,6 +152,10 @@ class PayloadTooLargeError(DomainError):
     status, code, title = 413, "payload-too-large", "Request body too large"
 
 
+class UnsupportedMediaTypeError(DomainError):
+    status, code, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
 class GoneError(DomainError):
     status, code, title = 410, "gone", "Gone"
 
@@ -216,6 +220,7 @@ _HTTP_PROBLEMS: dict[int, type[DomainError]] = {
         MethodNotAllowedError,
         ConflictError,
         PayloadTooLargeError,
+        UnsupportedMediaTypeError,
         InvalidInputError,
         RateLimitedError,
         ServiceUnavailableError,

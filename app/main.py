@@ -23,6 +23,7 @@ from app.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from app.mobile.routers import routers as mobile_routers
 from app.responses import JSON
 from app.routers import (
+    attachments,
     auth,
     comments,
     components,
@@ -107,6 +108,7 @@ def _api_routers() -> list[APIRouter]:
         comments.router,
         endorsements.router,
         follows.router,
+        attachments.router,
     ]
 
 
@@ -232,7 +234,12 @@ def create_app(
     install_error_handlers(app)
 
     # Added first so it runs inside CORS: a 413 still carries the CORS headers.
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    upload_limit = settings.attachment_max_bytes + attachments.MULTIPART_OVERHEAD_BYTES
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        uploads=[(API_PREFIX + attachments.UPLOAD_PATH, upload_limit)],
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

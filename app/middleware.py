@@ -3,6 +3,7 @@
 import re
 import time
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import structlog
@@ -98,20 +99,35 @@ class BodyLimitMiddleware:
 
     A declared ``Content-Length`` is refused before the application runs; a
     streamed body is counted as it is read and refused once it passes the limit.
+    ``uploads`` gives POST routes that carry files (path patterns) a larger limit.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        uploads: Sequence[tuple[str, int]] = (),
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.uploads = [(re.compile(path), limit) for path, limit in uploads]
+
+    def _limit(self, scope: Scope) -> int:
+        if scope["method"] == "POST":
+            for path, limit in self.uploads:
+                if path.fullmatch(scope["path"]):
+                    return limit
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 
+        max_bytes = self._limit(scope)
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            response = await http_error(Request(scope), BodyTooLarge(self.max_bytes))
+        if declared.isdigit() and int(declared) > max_bytes:
+            response = await http_error(Request(scope), BodyTooLarge(max_bytes))
             await response(scope, receive, send)
             return
 
@@ -122,8 +138,8 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge(self.max_bytes)
+                if received > max_bytes:
+                    raise BodyTooLarge(max_bytes)
             return message
 
         await self.app(scope, receive_within_limit, send)

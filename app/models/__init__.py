@@ -1,6 +1,7 @@
 """Every model, imported so that the metadata knows all tables."""
 
 from app.models.action_log import ActionLogEntry
+from app.models.attachments import Attachment
 from app.models.base import Base
 from app.models.comments import Comment, CommentVote
 from app.models.components import Component, Page, Post
@@ -38,6 +39,7 @@ __all__ = [
     "ActionLogEntry",
     "Area",
     "AreaType",
+    "Attachment",
     "Base",
     "ChangeLogEntry",
     "Comment",

@@ -40,7 +40,16 @@ def _restrict(query: Select[Any], viewer: User | None, _now: datetime) -> Select
     )
 
 
-register(ResourceKind("page", Page, _restrict))
+register(
+    ResourceKind(
+        "page",
+        Page,
+        _restrict,
+        space_id=select(Component.space_id)
+        .where(Component.id == Page.component_id)
+        .scalar_subquery(),
+    )
+)
 
 
 async def list_pages(

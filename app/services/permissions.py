@@ -26,6 +26,8 @@ class Action(StrEnum):
     """See the unpublished: the space itself, its components, their drafts."""
     MODERATE_SPACE = "space.moderate"
     EVALUATE_SPACE = "space.evaluate"
+    ATTACH_FILES = "space.attach"
+    """Attach files to anything in the space, and remove anyone's attachments."""
 
 
 ROLE_GRANTS: dict[SpaceRoleName, frozenset[Action]] = {
@@ -35,6 +37,7 @@ ROLE_GRANTS: dict[SpaceRoleName, frozenset[Action]] = {
             Action.PREVIEW_SPACE,
             Action.MODERATE_SPACE,
             Action.EVALUATE_SPACE,
+            Action.ATTACH_FILES,
         }
     ),
     SpaceRoleName.COLLABORATOR: frozenset({Action.PREVIEW_SPACE}),

@@ -52,6 +52,9 @@ register(
         _restrict,
         component_column=Post.component_id,
         commentable=True,
+        space_id=select(Component.space_id)
+        .where(Component.id == Post.component_id)
+        .scalar_subquery(),
     )
 )
 

@@ -62,7 +62,7 @@ from app.schemas.proposals import (
     ProposalUpdate,
     SupportRead,
 )
-from app.services import action_log, follows, outbox
+from app.services import action_log, attachments, follows, outbox
 from app.services.components import ensure_type, switches_in_force
 from app.services.permissions import Action, ensure_can
 from app.services.resources import ResourceKind, register
@@ -162,8 +162,34 @@ register(
         accepts_comments=accepts_comments,
         endorsable=True,
         endorsements_count=Proposal.endorsements_count,
+        space_id=select(Component.space_id)
+        .where(Component.id == Proposal.component_id)
+        .scalar_subquery(),
     )
 )
+
+
+async def _authors_may_attach(
+    session: AsyncSession, user: User, proposal: Proposal
+) -> bool:
+    """Authors attach photos and documents while they may still edit."""
+    authored = await session.scalar(
+        select(exists().where(Proposal.id == proposal.id, _authored_by(user)))
+    )
+    if not authored:
+        return False
+    component = await session.get(Component, proposal.component_id)
+    assert component is not None
+    settings = stored_settings(component)
+    assert isinstance(settings, ProposalsSettings)
+    try:
+        await _ensure_editable(session, proposal, settings)
+    except ConflictError:
+        return False
+    return True
+
+
+attachments.allow_attaching("proposal", _authors_may_attach)
 
 
 def _context_query() -> Select[Proposal, Component, Space, int]:

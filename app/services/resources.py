@@ -55,6 +55,9 @@ class ResourceKind:
     endorsable: bool = False
     endorsements_count: Any = None
     """The model's counter column kept equal to its endorsements, if it has one."""
+    space_id: SQLColumnExpression[int] | None = None
+    """The id of the resource's space, as an expression over ``model`` (a
+    correlated subquery when it takes a join); None for kinds outside spaces."""
 
 
 _KINDS: dict[str, ResourceKind] = {}
@@ -89,6 +92,16 @@ async def get_readable(
     if found is None:
         raise NotFoundError(f"There is no {kind.name} {resource_id}.")
     return found
+
+
+async def space_of(session: AsyncSession, name: str, resource_id: int) -> int | None:
+    """The id of the space a resource belongs to; None outside spaces."""
+    kind = kind_named(name)
+    if kind.space_id is None:
+        return None
+    query = select(kind.space_id).where(kind.model.id == resource_id)
+    space_id: int | None = await session.scalar(query)
+    return space_id
 
 
 def readable_ids(name: str, viewer: User | None, now: datetime) -> Select[Any]:

@@ -101,5 +101,9 @@ def _restrict_components(
     )
 
 
-register(ResourceKind("space", Space, _restrict_spaces))
-register(ResourceKind("component", Component, _restrict_components))
+register(ResourceKind("space", Space, _restrict_spaces, space_id=Space.id))
+register(
+    ResourceKind(
+        "component", Component, _restrict_components, space_id=Component.space_id
+    )
+)

@@ -1,4 +1,4 @@
-"""Proposals in the conversation: comments, endorsements and follows hang on them."""
+"""What hangs on proposals: comments, endorsements, follows and attachments."""
 
 from typing import Any
 
@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models.components import Component
 from app.models.proposals import Proposal
 from tests.api.problems import assert_problem
+from tests.attachments.conftest import phone_photo, upload
 from tests.proposals.conftest import (
     API,
     OPEN,
@@ -135,3 +136,41 @@ async def test_authors_and_coauthors_follow_their_proposal(
             (item["resource_type"], item["resource_id"])
             for item in follows.json()["items"]
         ] == [("proposal", proposal_id)]
+
+
+async def test_authors_attach_to_a_draft_no_one_else_sees(
+    client: httpx.AsyncClient, cast: Cast, open_component: Component
+) -> None:
+    proposal_id = await drafted(client, open_component, cast)
+    path = f"{API}/resources/proposal/{proposal_id}/attachments"
+
+    by_author = await upload(client, path, phone_photo(), headers=cast.author.headers)
+    by_other = await upload(
+        client, path, phone_photo(), headers=cast.participant.headers
+    )
+
+    assert by_author.status_code == 201, by_author.text
+    assert_problem(by_other, 404, "not-found")
+
+
+async def test_nobody_but_the_team_attaches_to_a_withdrawn_proposal(
+    client: httpx.AsyncClient, cast: Cast, open_component: Component
+) -> None:
+    proposal_id = await published(client, open_component, cast)
+    path = f"{API}/resources/proposal/{proposal_id}/attachments"
+    withdrawn = await client.post(
+        f"{API}/proposals/{proposal_id}/withdraw", headers=cast.author.headers
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+
+    by_author = await upload(client, path, phone_photo(), headers=cast.author.headers)
+    by_other = await upload(
+        client, path, phone_photo(), headers=cast.participant.headers
+    )
+    by_admin = await upload(
+        client, path, phone_photo(), headers=cast.space_admin.headers
+    )
+
+    assert_problem(by_author, 403, "forbidden")
+    assert_problem(by_other, 403, "forbidden")
+    assert by_admin.status_code == 201, by_admin.text
