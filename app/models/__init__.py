@@ -5,6 +5,13 @@ from app.models.base import Base
 from app.models.components import Component, Page, Post
 from app.models.councils import CouncilSeat, CouncilSectorRequirement
 from app.models.events import ChangeLogEntry, OutboxEvent
+from app.models.meetings import (
+    CalendarToken,
+    Meeting,
+    MeetingAgendaItem,
+    MeetingAttendance,
+    MeetingRegistration,
+)
 from app.models.spaces import (
     Phase,
     Space,
@@ -27,11 +34,16 @@ __all__ = [
     "Area",
     "AreaType",
     "Base",
+    "CalendarToken",
     "ChangeLogEntry",
     "Component",
     "CouncilSeat",
     "CouncilSectorRequirement",
     "InterestGroup",
+    "Meeting",
+    "MeetingAgendaItem",
+    "MeetingAttendance",
+    "MeetingRegistration",
     "OutboxEvent",
     "Page",
     "Phase",
