@@ -29,6 +29,7 @@ from app.routers import (
     declarations,
     health,
     me,
+    meetings,
     pages,
     posts,
     spaces,
@@ -97,6 +98,7 @@ def _api_routers() -> list[APIRouter]:
         components.router,
         posts.router,
         pages.router,
+        meetings.router,
     ]
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.errors import ConflictError, InvalidInputError, NotFoundError
 from app.models.base import utcnow
 from app.models.components import Component, ComponentType, Page, Post
+from app.models.meetings import Meeting
 from app.models.spaces import Phase, Space
 from app.models.users import User
 from app.schemas.components import (
@@ -38,6 +39,9 @@ _LIVE_CONTENT: dict[ComponentType, Callable[[int], ColumnElement[bool]]] = {
         select(Page.id).where(
             Page.component_id == component_id, Page.deleted_at.is_(None)
         )
+    ),
+    ComponentType.MEETINGS: lambda component_id: exists(
+        select(Meeting.id).where(Meeting.component_id == component_id)
     ),
 }
 """Per type, whether a component holds live content; new content types add theirs."""
