@@ -18,7 +18,6 @@ from app.models.meetings import (
     RegistrationStatus,
     RegistrationType,
 )
-from app.models.spaces import Space
 from app.models.users import User
 from app.schemas.meetings import AttendeeRead, CheckIn, RegistrationCreate
 from app.services import outbox
@@ -68,13 +67,13 @@ async def register(
         terms_accepted_at=utcnow() if data.accept_terms else None,
     )
     session.add(registration)
-    if status is RegistrationStatus.CONFIRMED:
+    if status == RegistrationStatus.CONFIRMED:
         meeting.registrations_count += 1
     else:
         meeting.waitlist_count += 1
     await session.flush()
 
-    if status is RegistrationStatus.CONFIRMED:
+    if status == RegistrationStatus.CONFIRMED:
         outbox.emit(
             session,
             "registration.confirmed",
@@ -95,7 +94,7 @@ async def cancel_registration(
     if meeting.starts_at <= utcnow():
         raise ConflictError(f"Meeting {meeting.id} has already started.")
 
-    if registration.status is RegistrationStatus.CONFIRMED:
+    if registration.status == RegistrationStatus.CONFIRMED:
         meeting.registrations_count -= 1
     else:
         meeting.waitlist_count -= 1
@@ -128,7 +127,7 @@ async def check_in(
     )
     if registration is None:
         raise NotFoundError(f"Meeting {meeting.id} has no registration {data.code}.")
-    if registration.status is not RegistrationStatus.CONFIRMED:
+    if registration.status != RegistrationStatus.CONFIRMED:
         raise ConflictError("This registration is still on the waiting list.")
 
     # A conditional update: two admins scanning the same code admit it once.
@@ -184,7 +183,7 @@ async def _view_for_participant(
 ) -> MeetingView:
     view = await get_meeting_view(session, user, meeting_id)
     open_to_user = await session.scalar(
-        joined(select(Space.id)).where(
+        joined(select(Meeting.id)).where(
             Meeting.id == meeting_id,
             readable_meetings(user),
             participable_spaces(user),

@@ -1,8 +1,8 @@
 """Meetings: announcement, agenda, cancellation, minutes, and who sees what."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, TypeVar, Unpack
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, delete, exists, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -97,7 +97,7 @@ def readable_meetings(viewer: User | None) -> ColumnElement[bool]:
     )
 
 
-AnySelect = TypeVar("AnySelect", bound=Select[Unpack[tuple[Any, ...]]])
+AnySelect = TypeVar("AnySelect", bound=Select[*tuple[Any, ...]])
 
 
 def joined(query: AnySelect) -> AnySelect:
@@ -651,8 +651,8 @@ async def set_agenda(
             position=position,
             title=item.title,
             description=sanitize_translations(item.description),
-            starts_at=item.starts_at,
-            ends_at=item.ends_at,
+            starts_at=item.starts_at and item.starts_at.astimezone(UTC),
+            ends_at=item.ends_at and item.ends_at.astimezone(UTC),
         )
         for position, item in enumerate(data.items)
     )
@@ -702,11 +702,12 @@ async def _ensure_participant_may_create(
     settings = stored_settings(component)
     assert isinstance(settings, MeetingsSettings)
     open_to_actor = await session.scalar(
-        select(Space.id).where(
-            Space.id == component.space_id,
+        select(Space.id)
+        .join(Component, Component.space_id == Space.id)
+        .where(
+            Component.id == component.id,
             participable_spaces(actor),
             readable_components(actor),
-            Component.id == component.id,
         )
     )
     if open_to_actor is None:
@@ -717,6 +718,10 @@ async def _ensure_participant_may_create(
 
 
 def _stored_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Fields as stored: sanitised text, times in UTC (as they will read back)."""
+    for field, value in fields.items():
+        if isinstance(value, datetime):
+            fields[field] = value.astimezone(UTC)
     if "description" in fields:
         fields["description"] = sanitize_translations(fields["description"])
     return fields
