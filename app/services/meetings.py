@@ -651,8 +651,8 @@ async def set_agenda(
             position=position,
             title=item.title,
             description=sanitize_translations(item.description),
-            starts_at=item.starts_at and item.starts_at.astimezone(UTC),
-            ends_at=item.ends_at and item.ends_at.astimezone(UTC),
+            starts_at=item.starts_at and _utc(item.starts_at),
+            ends_at=item.ends_at and _utc(item.ends_at),
         )
         for position, item in enumerate(data.items)
     )
@@ -718,13 +718,20 @@ async def _ensure_participant_may_create(
 
 
 def _stored_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    """Fields as stored: sanitised text, times in UTC (as they will read back)."""
+    """Fields as stored: sanitised text, times in UTC to the second.
+
+    Calendars carry whole seconds; the JSON must show the same instants.
+    """
     for field, value in fields.items():
         if isinstance(value, datetime):
-            fields[field] = value.astimezone(UTC)
+            fields[field] = _utc(value)
     if "description" in fields:
         fields["description"] = sanitize_translations(fields["description"])
     return fields
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(microsecond=0)
 
 
 def _ensure_open(meeting: Meeting) -> None:

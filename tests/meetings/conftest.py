@@ -102,7 +102,7 @@ async def meeting(
     **fields: Any,
 ) -> Meeting:
     """A meeting a week from now, in person, unless told otherwise."""
-    starts_at = starts_at or utcnow() + timedelta(days=7)
+    starts_at = (starts_at or utcnow() + timedelta(days=7)).replace(microsecond=0)
     values: dict[str, Any] = {
         "component_id": component.id,
         "title": {"pt-BR": "Reunião regional"},

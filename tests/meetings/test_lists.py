@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.base import utcnow
 from app.models.meetings import MeetingType
-from app.models.spaces import SpaceInterestGroup, SpaceRoleName, SpaceStatus, Visibility
+from app.models.spaces import SpaceInterestGroup, SpaceStatus, Visibility
 from app.models.taxonomies import Area, InterestGroup, InterestGroupKind, ScopeType
 from app.runtime import Runtime
 from tests import builders
@@ -26,7 +26,7 @@ from tests.meetings.conftest import (
 
 
 async def listed(
-    client: httpx.AsyncClient, viewer: Actor | None = None, **params: object
+    client: httpx.AsyncClient, viewer: Actor | None = None, **params: str | int
 ) -> list[int]:
     response = await client.get(
         f"{API}/meetings", params=params, headers=viewer.headers if viewer else {}
