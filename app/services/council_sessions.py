@@ -14,7 +14,12 @@ from app.models.users import User
 from app.schemas.components import MeetingsSettings, stored_settings
 from app.schemas.meetings import AttendanceWrite, CouncilSessionRead, SeatInSession
 from app.services import action_log
-from app.services.meetings import MeetingView, get_meeting_view, meeting_for
+from app.services.meetings import (
+    MeetingView,
+    get_meeting_view,
+    meeting_for,
+    organiser_view,
+)
 
 _HOLDER = func.coalesce(
     case((User.deleted_at.is_(None), User.name)), CouncilSeat.holder_name
@@ -40,7 +45,7 @@ async def record_attendance(
 ) -> CouncilSessionRead:
     """Record each sent seat's attendance; seats not sent keep theirs."""
     meeting, component = await meeting_for(session, actor, meeting_id, team_only=True)
-    view = MeetingView(meeting, component, True, False, True)
+    view = organiser_view(meeting, component)
     await _ensure_council(session, view)
     expected = {seat.id for seat, _ in await _expected_seats(session, view, zone)}
     sent = [entry.seat_id for entry in data.seats]

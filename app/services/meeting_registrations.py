@@ -10,7 +10,12 @@ import secrets
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import ConflictError, InvalidInputError, NotFoundError
+from app.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from app.models.base import utcnow
 from app.models.meetings import (
     Meeting,
@@ -190,7 +195,9 @@ async def _view_for_participant(
         )
     )
     if open_to_user is None:
-        raise ConflictError("Only the space's members may register for this meeting.")
+        raise PermissionDeniedError(
+            "Only the space's members may register for this meeting."
+        )
     return view
 
 

@@ -144,6 +144,11 @@ class MeetingView:
         return settings
 
 
+def organiser_view(meeting: Meeting, component: Component) -> MeetingView:
+    """The meeting as those who manage it see it: link and minutes included."""
+    return MeetingView(meeting, component, True, False, True)
+
+
 def state_of(meeting: Meeting) -> MeetingState:
     if meeting.cancelled_at is not None:
         return MeetingState.CANCELLED
@@ -485,7 +490,7 @@ async def create_meeting(
         _created(meeting),
         public=False,
     )
-    view = MeetingView(meeting, component, True, False, True)
+    view = organiser_view(meeting, component)
     return await detail(session, view)
 
 
@@ -515,7 +520,7 @@ async def update_meeting(
         _log(
             session, actor, "meeting.updated", meeting, component, changes, public=False
         )
-    return await detail(session, MeetingView(meeting, component, True, False, True))
+    return await detail(session, organiser_view(meeting, component))
 
 
 async def publish_meeting(
@@ -532,7 +537,7 @@ async def publish_meeting(
 
     _log(session, actor, "meeting.published", meeting, component, {})
     outbox.emit(session, "meeting.published", event_payload(meeting, component))
-    return await detail(session, MeetingView(meeting, component, True, False, True))
+    return await detail(session, organiser_view(meeting, component))
 
 
 async def cancel_meeting(
@@ -556,7 +561,7 @@ async def cancel_meeting(
         "meeting.cancelled",
         event_payload(meeting, component) | {"reason": reason},
     )
-    return await detail(session, MeetingView(meeting, component, True, False, True))
+    return await detail(session, organiser_view(meeting, component))
 
 
 async def withdraw_meeting(
@@ -576,7 +581,7 @@ async def withdraw_meeting(
     await session.flush()
 
     _log(session, actor, "meeting.withdrawn", meeting, component, {"reason": reason})
-    return await detail(session, MeetingView(meeting, component, True, False, True))
+    return await detail(session, organiser_view(meeting, component))
 
 
 async def close_meeting(
@@ -611,7 +616,7 @@ async def close_meeting(
             event_payload(meeting, component)
             | {"attendees_count": data.attendees_count},
         )
-    return await detail(session, MeetingView(meeting, component, True, False, True))
+    return await detail(session, organiser_view(meeting, component))
 
 
 async def approve_minutes(
@@ -628,7 +633,7 @@ async def approve_minutes(
     await session.flush()
 
     _log(session, actor, "meeting.minutes_approved", meeting, component, {})
-    return await detail(session, MeetingView(meeting, component, True, False, True))
+    return await detail(session, organiser_view(meeting, component))
 
 
 async def set_agenda(
@@ -662,7 +667,7 @@ async def set_agenda(
     _log(
         session, actor, "meeting.agenda_set", meeting, component, changes, public=False
     )
-    return await detail(session, MeetingView(meeting, component, True, False, True))
+    return await detail(session, organiser_view(meeting, component))
 
 
 async def meeting_for(

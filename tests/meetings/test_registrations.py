@@ -376,3 +376,21 @@ class TestAttendees:
         response = await client.get(f"{API}/meetings/{shown.id}/attendees")
 
         assert_problem(response, 404, "not-found")
+
+
+async def test_a_transparent_space_is_read_by_all_but_joined_by_members(
+    client: httpx.AsyncClient, session: AsyncSession, runtime: Runtime, cast: Cast
+) -> None:
+    transparent = await builders.space(session, visibility=Visibility.PRIVATE)
+    transparent.transparent = True
+    await session.flush()
+    shown = await open_meeting(session, await meetings_component(session, transparent))
+    member = await actor(session, runtime)
+    assert member.user is not None
+    await builders.member(session, transparent, member.user)
+
+    outsider = await register(client, shown.id, cast.participant)
+    inside = await register(client, shown.id, member)
+
+    assert_problem(outsider, 403, "forbidden")
+    assert inside.status_code == 201, inside.text
