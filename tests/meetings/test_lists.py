@@ -183,6 +183,30 @@ class TestPages:
         assert page_two.json()["next_cursor"] is None
         assert 'rel="next"' in page_one.headers["link"]
 
+    async def test_past_meetings_page_latest_first(
+        self, client: httpx.AsyncClient, session: AsyncSession, cast: Cast
+    ) -> None:
+        now = utcnow()
+        past = [
+            (
+                await meeting(
+                    session, cast.component, starts_at=now - timedelta(days=n)
+                )
+            ).id
+            for n in (9, 7, 5)
+        ]
+
+        page_one = await client.get(
+            f"{API}/meetings", params={"period": "past", "limit": 2}
+        )
+        cursor = page_one.json()["next_cursor"]
+        page_two = await client.get(
+            f"{API}/meetings", params={"period": "past", "limit": 2, "cursor": cursor}
+        )
+
+        assert ids(page_one.json()) == [past[2], past[1]]
+        assert ids(page_two.json()) == [past[0]]
+
     async def test_a_forged_cursor_is_422(self, client: httpx.AsyncClient) -> None:
         response = await client.get(f"{API}/meetings", params={"cursor": "bm9wZQ"})
 
