@@ -33,6 +33,7 @@ from app.schemas.meetings import (
     Reason,
     RegistrationCreate,
     RegistrationRead,
+    TeamRegistrationRead,
 )
 from app.schemas.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from app.services import calendars, council_sessions, meeting_registrations, meetings
@@ -211,6 +212,29 @@ async def check_in(
     """Admit an attendee by their registration code, once."""
     registration = await meeting_registrations.check_in(session, user, meeting_id, body)
     return RegistrationRead.model_validate(registration)
+
+
+@router.get("/meetings/{meeting_id}/registrations", name="list_registrations")
+async def list_registrations(
+    meeting_id: PathId,
+    user: CurrentUser,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    limit: Limit = 25,
+    cursor: Cursor = None,
+) -> Page[TeamRegistrationRead]:
+    """Every registration of a meeting, in order, for its space's team."""
+    after_id = None if cursor is None else decode_cursor(cursor, (int,))[0]
+    found = await meeting_registrations.list_registrations(
+        session, user, meeting_id, after_id=after_id, limit=limit
+    )
+    items = found[:limit]
+    next_cursor = None
+    if len(found) > limit:
+        next_cursor = encode_cursor([items[-1].id])
+    set_next_link(request, response, next_cursor)
+    return Page(items=items, next_cursor=next_cursor)
 
 
 @router.get("/meetings/{meeting_id}/attendees", name="list_attendees")

@@ -280,6 +280,12 @@ class RegistrationRead(ReadModel):
     created_at: datetime
 
 
+class TeamRegistrationRead(RegistrationRead):
+    """A registration as the space's team sees it at the door."""
+
+    name: str = Field(description="The participant's public name.")
+
+
 class AttendeeRead(BaseModel):
     registration_id: int
     user_id: int

@@ -24,7 +24,13 @@ from app.models.meetings import (
     RegistrationType,
 )
 from app.models.users import User
-from app.schemas.meetings import AttendeeRead, CheckIn, RegistrationCreate
+from app.schemas.meetings import (
+    AttendeeRead,
+    CheckIn,
+    RegistrationCreate,
+    RegistrationRead,
+    TeamRegistrationRead,
+)
 from app.services import outbox
 from app.services.meetings import (
     MeetingView,
@@ -150,6 +156,34 @@ async def check_in(
         raise ConflictError(f"Registration {data.code} has already checked in.")
     await session.refresh(registration)
     return registration
+
+
+async def list_registrations(
+    session: AsyncSession,
+    actor: User,
+    meeting_id: int,
+    *,
+    after_id: int | None,
+    limit: int,
+) -> list[TeamRegistrationRead]:
+    """Every registration, confirmed and waiting, in order, for the space's team."""
+    meeting, _ = await meeting_for(session, actor, meeting_id, team_only=True)
+    query = (
+        select(MeetingRegistration, User.name)
+        .join(User, User.id == MeetingRegistration.user_id)
+        .where(MeetingRegistration.meeting_id == meeting.id)
+        .order_by(MeetingRegistration.id)
+        .limit(limit + 1)
+    )
+    if after_id is not None:
+        query = query.where(MeetingRegistration.id > after_id)
+    rows = await session.execute(query)
+    return [
+        TeamRegistrationRead(
+            **RegistrationRead.model_validate(registration).model_dump(), name=name
+        )
+        for registration, name in rows
+    ]
 
 
 async def list_attendees(

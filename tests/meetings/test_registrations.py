@@ -394,3 +394,40 @@ async def test_a_transparent_space_is_read_by_all_but_joined_by_members(
 
     assert_problem(outsider, 403, "forbidden")
     assert inside.status_code == 201, inside.text
+
+
+class TestTeamList:
+    async def test_the_team_sees_every_registration_in_order(
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        runtime: Runtime,
+        cast: Cast,
+    ) -> None:
+        shown = await open_meeting(
+            session, cast.component, capacity=1, waitlist_enabled=True
+        )
+        waiting = await actor(session, runtime, name="Joana Darc")
+        await register(client, shown.id, cast.participant)
+        await register(client, shown.id, waiting)
+        url = f"{API}/meetings/{shown.id}/registrations"
+
+        first = await client.get(
+            url, params={"limit": 1}, headers=cast.space_admin.headers
+        )
+        second = await client.get(
+            url,
+            params={"limit": 1, "cursor": first.json()["next_cursor"]},
+            headers=cast.space_admin.headers,
+        )
+        refused = await client.get(url, headers=cast.participant.headers)
+
+        [confirmed] = first.json()["items"]
+        [queued] = second.json()["items"]
+        assert (confirmed["user_id"], confirmed["status"]) == (
+            cast.participant.id,
+            "confirmed",
+        )
+        assert (queued["name"], queued["status"]) == ("Joana Darc", "waiting")
+        assert second.json()["next_cursor"] is None
+        assert_problem(refused, 403, "forbidden")
