@@ -12,7 +12,7 @@ from app.models.meetings import (
     RegistrationStatus,
     RegistrationType,
 )
-from app.models.users import User
+from app.models.users import User, UserRole
 from app.runtime import Runtime
 from tests import builders
 from tests.meetings.conftest import API, meeting, meetings_component
@@ -135,3 +135,31 @@ async def test_places_never_go_below_zero_while_people_come_and_go(
     assert counted[RegistrationStatus.WAITING] == 12 - 3 - PLACES
     assert counted["waitlist_count"] == 12 - 3 - PLACES
     assert seen.json()["remaining_places"] == 0
+
+
+async def test_two_admins_scanning_one_code_at_once_admit_it_once(
+    committed_client: httpx.AsyncClient, committed_runtime: Runtime
+) -> None:
+    meeting_id, [user] = await arrange(committed_runtime, waitlist=False, racers=1)
+    async with committed_runtime.sessionmaker() as session:
+        admin = await builders.user(session, committed_runtime, role=UserRole.ADMIN)
+        await session.commit()
+    registered = await committed_client.post(
+        f"{API}/meetings/{meeting_id}/registration",
+        json={},
+        headers=builders.bearer(committed_runtime, user),
+    )
+    code = registered.json()["code"]
+
+    answers = await asyncio.gather(
+        *(
+            committed_client.post(
+                f"{API}/meetings/{meeting_id}/check-ins",
+                json={"code": code},
+                headers=builders.bearer(committed_runtime, admin),
+            )
+            for _ in range(4)
+        )
+    )
+
+    assert sorted(answer.status_code for answer in answers) == [200, 409, 409, 409]
