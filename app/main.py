@@ -34,6 +34,7 @@ from app.routers import (
     follows,
     health,
     me,
+    meetings,
     pages,
     posts,
     proposals,
@@ -109,6 +110,7 @@ def _api_routers() -> list[APIRouter]:
         endorsements.router,
         follows.router,
         attachments.router,
+        meetings.router,
     ]
 
 

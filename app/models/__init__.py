@@ -10,6 +10,13 @@ from app.models.debates import Debate
 from app.models.endorsements import Endorsement
 from app.models.events import ChangeLogEntry, OutboxEvent
 from app.models.follows import Follow
+from app.models.meetings import (
+    CalendarToken,
+    Meeting,
+    MeetingAgendaItem,
+    MeetingAttendance,
+    MeetingRegistration,
+)
 from app.models.proposals import (
     Proposal,
     ProposalCoauthor,
@@ -41,6 +48,7 @@ __all__ = [
     "AreaType",
     "Attachment",
     "Base",
+    "CalendarToken",
     "ChangeLogEntry",
     "Comment",
     "CommentVote",
@@ -51,6 +59,10 @@ __all__ = [
     "Endorsement",
     "Follow",
     "InterestGroup",
+    "Meeting",
+    "MeetingAgendaItem",
+    "MeetingAttendance",
+    "MeetingRegistration",
     "OutboxEvent",
     "Page",
     "Phase",

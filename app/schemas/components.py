@@ -153,6 +153,15 @@ class MeetingsSettings(SettingsModel):
         default_factory=dict,
         description="Terms a participant accepts when registering, per locale.",
     )
+    quorum_percent: int = Field(
+        50,
+        ge=1,
+        le=100,
+        description=(
+            "Councils: a meeting has quorum when the titular seats present exceed "
+            "this percentage of those expected (50: an absolute majority)."
+        ),
+    )
 
 
 class DebatesSettings(SettingsModel):

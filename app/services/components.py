@@ -11,6 +11,7 @@ from app.errors import ConflictError, InvalidInputError, NotFoundError
 from app.models.base import utcnow
 from app.models.components import Component, ComponentType, Page, Post
 from app.models.debates import Debate
+from app.models.meetings import Meeting
 from app.models.proposals import Proposal
 from app.models.spaces import Phase, Space
 from app.models.users import User
@@ -46,6 +47,9 @@ _LIVE_CONTENT: dict[ComponentType, Callable[[int], ColumnElement[bool]]] = {
     ),
     ComponentType.DEBATES: lambda component_id: exists(
         select(Debate.id).where(Debate.component_id == component_id)
+    ),
+    ComponentType.MEETINGS: lambda component_id: exists(
+        select(Meeting.id).where(Meeting.component_id == component_id)
     ),
 }
 """Per type, whether a component holds live content; new content types add theirs."""
