@@ -82,7 +82,9 @@ class Proposal(IdMixin, TimestampMixin, Tracked, Base):
         BigId, ForeignKey("users.id", ondelete="SET NULL")
     )
     """Who wrote it; for official and meeting proposals, the staff member."""
-    meeting_id: Mapped[int | None] = mapped_column(BigId)
+    meeting_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("meetings.id", ondelete="SET NULL"), index=True
+    )
     """The meeting it came from; no foreign key until meetings exist."""
     title: Mapped[dict[str, str]] = mapped_column(JsonDocument)
     body: Mapped[dict[str, str]] = mapped_column(JsonDocument)

@@ -38,6 +38,7 @@ from app.errors import (
 )
 from app.models.base import utcnow
 from app.models.components import Component, ComponentType
+from app.models.meetings import Meeting
 from app.models.proposals import (
     AnswerState,
     AuthorKind,
@@ -859,6 +860,21 @@ async def _ensure_staff_author(
             field="meeting_id",
             location="body",
         )
+    else:
+        held_here = await session.scalar(
+            select(Meeting.id)
+            .join(Component, Component.id == Meeting.component_id)
+            .where(
+                Meeting.id == data.meeting_id,
+                Component.space_id == component.space_id,
+            )
+        )
+        if held_here is None:
+            raise InvalidInputError(
+                f"There is no meeting {data.meeting_id} in this space.",
+                field="meeting_id",
+                location="body",
+            )
 
 
 async def _ensure_proposal_limit(

@@ -1,6 +1,7 @@
 """Drafting, publishing, reading, editing and withdrawing proposals."""
 
 import re
+from collections.abc import Awaitable
 from datetime import timedelta
 
 import httpx
@@ -12,6 +13,7 @@ from app.models.spaces import SpaceStatus
 from app.services import resources
 from tests import builders
 from tests.api.problems import assert_problem, failing_fields
+from tests.meetings.conftest import meeting, meetings_component
 from tests.proposals.conftest import (
     API,
     Cast,
@@ -184,24 +186,37 @@ class TestCreate:
             "meeting_id": None,
         }
 
-    async def test_a_meeting_proposal_names_its_meeting(
-        self, client: httpx.AsyncClient, cast: Cast, component: Component
+    async def test_a_meeting_proposal_names_a_meeting_of_its_space(
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        cast: Cast,
+        component: Component,
     ) -> None:
-        missing = await create(
-            client, component, cast.space_admin.headers, author_kind="meeting"
-        )
-        named = await create(
-            client,
-            component,
-            cast.space_admin.headers,
-            author_kind="meeting",
-            meeting_id=42,
+        here = await meeting(session, await meetings_component(session, cast.space))
+        elsewhere = await meeting(
+            session, await meetings_component(session, await builders.space(session))
         )
 
-        assert failing_fields(assert_problem(missing, 422, "validation-error")) == {
-            "meeting_id"
-        }
-        assert named.json()["author"]["meeting_id"] == 42
+        def from_meeting(**body: object) -> Awaitable[httpx.Response]:
+            return create(
+                client,
+                component,
+                cast.space_admin.headers,
+                author_kind="meeting",
+                **body,
+            )
+
+        missing = await from_meeting()
+        foreign = await from_meeting(meeting_id=elsewhere.id)
+        unknown = await from_meeting(meeting_id=elsewhere.id + 1000)
+        named = await from_meeting(meeting_id=here.id)
+
+        for refused in (missing, foreign, unknown):
+            problem = assert_problem(refused, 422, "validation-error")
+            assert failing_fields(problem) == {"meeting_id"}
+        assert named.status_code == 201, named.text
+        assert named.json()["author"]["meeting_id"] == here.id
 
 
 class TestSanitising:
