@@ -36,6 +36,7 @@ from app.routers import (
     users,
 )
 from app.runtime import Runtime
+from app.schemas.base import MAX_ID
 
 API_PREFIX = "/api/v1"
 MOBILE_PREFIX = "/mobile/v1"
@@ -85,6 +86,26 @@ def describe_problems(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def exact_integer_bounds(node: Any) -> Any:
+    """Give integer schemas their bounds back as integers.
+
+    FastAPI's OpenAPI model types ``minimum`` and ``maximum`` as floats, so the
+    largest id, 2**63 - 1, would read 9.223372036854776e+18: 2**63, one too many.
+    """
+    if isinstance(node, list):
+        for item in node:
+            exact_integer_bounds(item)
+    elif isinstance(node, dict):
+        if node.get("type") == "integer":
+            for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+                bound = node.get(key)
+                if isinstance(bound, float) and bound.is_integer():
+                    node[key] = MAX_ID if bound == float(MAX_ID) else int(bound)
+        for value in node.values():
+            exact_integer_bounds(value)
+    return node
+
+
 def _api_routers() -> list[APIRouter]:
     return [
         auth.build_router(auth.AuthBodies()),
@@ -128,7 +149,8 @@ def _sub_app(
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = describe_problems(generate_openapi())
+            document = exact_integer_bounds(generate_openapi())
+            app.openapi_schema = describe_problems(document)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -19,7 +19,7 @@ from pydantic import (
 )
 
 from app.models.components import Component, ComponentType
-from app.schemas.base import ReadModel, RequestModel
+from app.schemas.base import Id, ReadModel, RequestModel
 from app.schemas.translations import Name, ShortText
 
 
@@ -350,7 +350,7 @@ class ComponentUpdate(RequestModel):
 
 
 class ComponentOrder(RequestModel):
-    ids: list[int] = Field(
+    ids: list[Id] = Field(
         max_length=1_000,
         description="Every component of the space, each once, in the new order.",
     )

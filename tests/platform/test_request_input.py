@@ -1,0 +1,99 @@
+"""Input the database cannot hold is a 422 naming the field, on every database."""
+
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.config import Settings
+from app.main import build_api
+from app.models.users import UserRole
+from app.runtime import Runtime
+from app.schemas.base import MAX_ID
+from tests import builders
+from tests.structure.councils.conftest import make_council, make_seat
+
+API = "/api/v1"
+TOO_BIG = 99999999999999999999
+
+
+def assert_field_error(
+    response: httpx.Response, field: str, location: str = "body"
+) -> dict[str, Any]:
+    assert response.status_code == 422, response.text
+    errors = response.json()["errors"]
+    named = [error for error in errors if error["field"] == field]
+    assert named, errors
+    assert named[0]["location"] == location
+    return named[0]
+
+
+@pytest.fixture
+async def admin_headers(session: AsyncSession, runtime: Runtime) -> dict[str, str]:
+    admin = await builders.user(session, runtime, role=UserRole.ADMIN)
+    return builders.bearer(runtime, admin)
+
+
+class TestIdsBeyondBigint:
+    @pytest.mark.parametrize("field", ["holder_user_id", "titular_seat_id"])
+    async def test_a_new_seat_with_a_huge_id_is_a_422(
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        admin_headers: dict[str, str],
+        field: str,
+    ) -> None:
+        council = await make_council(session)
+        body = {"sector": "government", field: TOO_BIG}
+
+        response = await client.post(
+            f"{API}/spaces/{council.id}/council/seats", json=body, headers=admin_headers
+        )
+
+        assert_field_error(response, field)
+
+    @pytest.mark.parametrize("field", ["holder_user_id", "titular_seat_id"])
+    async def test_a_seat_change_with_a_huge_id_is_a_422(
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        admin_headers: dict[str, str],
+        field: str,
+    ) -> None:
+        council = await make_council(session)
+        seat = await make_seat(session, council)
+
+        response = await client.patch(
+            f"{API}/spaces/{council.id}/council/seats/{seat.id}",
+            json={field: MAX_ID + 1},
+            headers=admin_headers,
+        )
+
+        assert_field_error(response, field)
+
+    async def test_a_component_order_with_a_huge_id_is_a_422(
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        admin_headers: dict[str, str],
+    ) -> None:
+        space = await builders.space(session)
+
+        response = await client.put(
+            f"{API}/spaces/{space.id}/components/order",
+            json={"ids": [TOO_BIG]},
+            headers=admin_headers,
+        )
+
+        assert_field_error(response, "ids.0")
+
+    def test_the_openapi_bound_is_the_exact_largest_bigint(
+        self, settings: Settings
+    ) -> None:
+        document = build_api(settings).openapi()
+
+        schema = document["components"]["schemas"]["MemberAdd"]["properties"]
+        assert schema["user_id"]["maximum"] == 9223372036854775807
+        assert isinstance(schema["user_id"]["maximum"], int)
+        assert isinstance(schema["user_id"]["minimum"], int)
