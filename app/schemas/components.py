@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -19,7 +18,7 @@ from pydantic import (
 )
 
 from app.models.components import Component, ComponentType
-from app.schemas.base import Id, ReadModel, RequestModel
+from app.schemas.base import Id, ReadModel, RequestModel, Timestamp
 from app.schemas.translations import Name, ShortText
 
 
@@ -133,10 +132,10 @@ class SurveysSettings(SettingsModel):
     results_public: bool = Field(
         False, description="Aggregated results are shown to everyone."
     )
-    starts_at: AwareDatetime | None = Field(
+    starts_at: Timestamp | None = Field(
         None, description="Answers are accepted from this time (none: at once)."
     )
-    ends_at: AwareDatetime | None = Field(
+    ends_at: Timestamp | None = Field(
         None, description="Answers are accepted until this time (none: no end)."
     )
 

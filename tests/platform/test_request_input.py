@@ -97,3 +97,71 @@ class TestIdsBeyondBigint:
         assert schema["user_id"]["maximum"] == 9223372036854775807
         assert isinstance(schema["user_id"]["maximum"], int)
         assert isinstance(schema["user_id"]["minimum"], int)
+
+
+class TestTimesOutsideTheCalendar:
+    @pytest.mark.parametrize(
+        "published_at",
+        [
+            "9999-12-31T23:59:59-03:00",
+            "0001-01-01T00:00:00+05:00",
+            "1899-12-31T23:00:00+00:00",
+            "2026-05-01T10:00:00",
+        ],
+    )
+    async def test_a_post_time_that_cannot_be_stored_is_a_422(
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        admin_headers: dict[str, str],
+        published_at: str,
+    ) -> None:
+        space = await builders.space(session)
+        component = await builders.component(session, space)
+        body = {"title": {"pt-BR": "Notícia"}, "body": {}, "published_at": published_at}
+
+        response = await client.post(
+            f"{API}/components/{component.id}/posts", json=body, headers=admin_headers
+        )
+
+        assert_field_error(response, "published_at")
+
+    async def test_a_time_within_the_calendar_is_kept(
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        admin_headers: dict[str, str],
+    ) -> None:
+        space = await builders.space(session)
+        component = await builders.component(session, space)
+        body = {
+            "title": {"pt-BR": "Notícia"},
+            "body": {},
+            "published_at": "2026-05-01T10:00:00-03:00",
+        }
+
+        response = await client.post(
+            f"{API}/components/{component.id}/posts", json=body, headers=admin_headers
+        )
+
+        assert response.status_code == 201, response.text
+        assert response.json()["published_at"] == "2026-05-01T10:00:00-03:00"
+
+    async def test_a_survey_start_that_overflows_is_a_422(
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        admin_headers: dict[str, str],
+    ) -> None:
+        space = await builders.space(session)
+        body = {
+            "type": "surveys",
+            "name": {"pt-BR": "Pesquisa"},
+            "settings": {"starts_at": "9999-12-31T23:59:59-03:00"},
+        }
+
+        response = await client.post(
+            f"{API}/spaces/{space.id}/components", json=body, headers=admin_headers
+        )
+
+        assert_field_error(response, "surveys.settings.starts_at")
