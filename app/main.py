@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 from importlib.resources import files
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import (
     get_swagger_ui_html,
@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app import __version__
 from app.config import Settings, get_settings
+from app.deps import refuse_nul_in_parameters
 from app.errors import Problem, install_error_handlers
 from app.logging import configure_logging
 from app.middleware import BodyLimitMiddleware, RequestContextMiddleware
@@ -140,6 +141,7 @@ def _sub_app(
         generate_unique_id_function=operation_id,
         default_response_class=JSON,
         license_info={"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
+        dependencies=[Depends(refuse_nul_in_parameters)],
     )
     for router in routers:
         app.include_router(router)

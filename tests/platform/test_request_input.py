@@ -8,10 +8,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.main import build_api
+from app.models.components import ComponentType
 from app.models.users import UserRole
 from app.runtime import Runtime
 from app.schemas.base import MAX_ID
 from tests import builders
+from tests.factories import sign_up_body
 from tests.structure.councils.conftest import make_council, make_seat
 
 API = "/api/v1"
@@ -165,3 +167,66 @@ class TestTimesOutsideTheCalendar:
         )
 
         assert_field_error(response, "surveys.settings.starts_at")
+
+
+class TestNulCharacters:
+    async def test_a_nul_in_a_space_title_is_a_422(
+        self, client: httpx.AsyncClient, admin_headers: dict[str, str]
+    ) -> None:
+        body = {"kind": "process", "slug": "com-nul", "title": {"pt-BR": "a\x00b"}}
+
+        response = await client.post(f"{API}/spaces", json=body, headers=admin_headers)
+
+        error = assert_field_error(response, "title")
+        assert error["code"] == "nul_character"
+
+    async def test_a_nul_deep_in_component_settings_is_a_422(
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        admin_headers: dict[str, str],
+    ) -> None:
+        space = await builders.space(session)
+        component = await builders.component(
+            session, space, type=ComponentType.MEETINGS
+        )
+        body = {"settings": {"registration_terms": {"pt-BR": "ok\x00"}}}
+
+        response = await client.patch(
+            f"{API}/components/{component.id}", json=body, headers=admin_headers
+        )
+
+        assert_field_error(response, "settings")
+
+    async def test_a_nul_in_a_locale_key_is_a_422(
+        self, client: httpx.AsyncClient, admin_headers: dict[str, str]
+    ) -> None:
+        body = {"name": {"pt-BR": "Saúde", "e\x00n": "Health"}}
+
+        response = await client.post(
+            f"{API}/area-types", json=body, headers=admin_headers
+        )
+
+        assert_field_error(response, "name")
+
+    async def test_a_nul_in_a_mobile_sign_up_is_a_422(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        body = sign_up_body(name="Ana\x00Maria")
+
+        response = await client.post("/mobile/v1/auth/sign-up", json=body)
+
+        assert_field_error(response, "name")
+
+    async def test_a_nul_in_a_query_string_is_a_422(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        response = await client.get(f"{API}/spaces?q=%00")
+
+        error = assert_field_error(response, "q", location="query")
+        assert error["code"] == "nul_character"
+
+    async def test_a_nul_in_a_path_is_a_422(self, client: httpx.AsyncClient) -> None:
+        response = await client.get(f"{API}/spaces/espaco%00x")
+
+        assert_field_error(response, "id_or_slug", location="path")
