@@ -34,12 +34,27 @@ FilterId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 """An optional id filter in a query string."""
 
 
-def refuse_nul_in_parameters(request: Request) -> None:
-    """A 422 for a NUL character in a query or path parameter, on every database."""
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+async def refuse_nul_in_parameters(request: Request) -> None:
+    """A 422 for a NUL character in a query, path or form parameter.
+
+    JSON bodies are checked by their models (RequestModel); forms, such as the
+    OAuth2 token request, have none of ours.
+    """
     parameters = [
         *(("query", name, value) for name, value in request.query_params.multi_items()),
         *(("path", name, str(value)) for name, value in request.path_params.items()),
     ]
+    if request.headers.get("content-type", "").startswith(_FORMS):
+        # Starlette keeps the parsed form, so the endpoint reads it again for free.
+        form = await request.form()
+        parameters += [
+            ("body", name, value)
+            for name, value in form.multi_items()
+            if isinstance(value, str)
+        ]
     errors = [
         {"field": name, "location": location, "message": NUL_MESSAGE}
         for location, name, value in parameters

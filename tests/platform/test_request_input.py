@@ -230,3 +230,23 @@ class TestNulCharacters:
         response = await client.get(f"{API}/spaces/espaco%00x")
 
         assert_field_error(response, "id_or_slug", location="path")
+
+    async def test_a_nul_in_the_oauth2_form_is_a_422(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        form = {"username": "ana\x00@example.org", "password": "x", "grant_type": ""}
+
+        response = await client.post(f"{API}/auth/token", data=form)
+
+        assert_field_error(response, "username")
+
+    async def test_the_oauth2_form_still_signs_in(
+        self, client: httpx.AsyncClient, session: AsyncSession, runtime: Runtime
+    ) -> None:
+        account = await builders.user(session, runtime)
+        form = {"username": account.email, "password": builders.PASSWORD}
+
+        response = await client.post(f"{API}/auth/token", data=form)
+
+        assert response.status_code == 200, response.text
+        assert response.json()["token_type"] == "bearer"
