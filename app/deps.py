@@ -10,10 +10,10 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import session_scope
-from app.errors import AuthenticationError
+from app.errors import AuthenticationError, InvalidInputError
 from app.models.users import User
 from app.runtime import Runtime
-from app.schemas.base import MAX_ID
+from app.schemas.base import MAX_ID, NUL, NUL_MESSAGE
 from app.security import TokenError
 from app.services import accounts
 from app.services.permissions import Action, ensure_allowed
@@ -32,6 +32,40 @@ PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 """An id in a path: a number the database can hold, or a 422 before it is asked."""
 FilterId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 """An optional id filter in a query string."""
+
+
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+async def refuse_nul_in_parameters(request: Request) -> None:
+    """A 422 for a NUL character in a query, path or form parameter.
+
+    JSON bodies are checked by their models (RequestModel); forms, such as the
+    OAuth2 token request, have none of ours.
+    """
+    parameters = [
+        *(("query", name, value) for name, value in request.query_params.multi_items()),
+        *(("path", name, str(value)) for name, value in request.path_params.items()),
+    ]
+    if request.headers.get("content-type", "").startswith(_FORMS):
+        # Starlette keeps the parsed form, so the endpoint reads it again for free.
+        form = await request.form()
+        parameters += [
+            ("body", name, value)
+            for name, value in form.multi_items()
+            if isinstance(value, str)
+        ]
+    errors = [
+        {"field": name, "location": location, "message": NUL_MESSAGE}
+        for location, name, value in parameters
+        if NUL in name or NUL in value
+    ]
+    if errors:
+        raise InvalidInputError(
+            "Some fields are missing or invalid; see errors.",
+            errors=errors,
+            error_code="nul_character",
+        )
 
 
 def local_today(runtime: RuntimeDep) -> date:

@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 from importlib.resources import files
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import (
     get_swagger_ui_html,
@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app import __version__
 from app.config import Settings, get_settings
+from app.deps import refuse_nul_in_parameters
 from app.errors import Problem, install_error_handlers
 from app.logging import configure_logging
 from app.middleware import BodyLimitMiddleware, RequestContextMiddleware
@@ -43,6 +44,7 @@ from app.routers import (
     users,
 )
 from app.runtime import Runtime
+from app.schemas.base import MAX_ID
 
 API_PREFIX = "/api/v1"
 MOBILE_PREFIX = "/mobile/v1"
@@ -92,6 +94,26 @@ def describe_problems(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def exact_integer_bounds(node: Any) -> Any:
+    """Give integer schemas their bounds back as integers.
+
+    FastAPI's OpenAPI model types ``minimum`` and ``maximum`` as floats, so the
+    largest id, 2**63 - 1, would read 9.223372036854776e+18: 2**63, one too many.
+    """
+    if isinstance(node, list):
+        for item in node:
+            exact_integer_bounds(item)
+    elif isinstance(node, dict):
+        if node.get("type") == "integer":
+            for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+                bound = node.get(key)
+                if isinstance(bound, float) and bound.is_integer():
+                    node[key] = MAX_ID if bound == float(MAX_ID) else int(bound)
+        for value in node.values():
+            exact_integer_bounds(value)
+    return node
+
+
 def _api_routers() -> list[APIRouter]:
     return [
         auth.build_router(auth.AuthBodies()),
@@ -133,6 +155,7 @@ def _sub_app(
         generate_unique_id_function=operation_id,
         default_response_class=JSON,
         license_info={"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
+        dependencies=[Depends(refuse_nul_in_parameters)],
     )
     for router in routers:
         app.include_router(router)
@@ -142,7 +165,8 @@ def _sub_app(
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = describe_problems(generate_openapi())
+            document = exact_integer_bounds(generate_openapi())
+            app.openapi_schema = describe_problems(document)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

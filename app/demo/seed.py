@@ -264,7 +264,7 @@ async def _ppa(
         start_date=date.fromisoformat(contagem.PPA_PHASES[0].start),
         end_date=date.fromisoformat(contagem.PPA_PHASES[-1].end),
     )
-    for position, phase in enumerate(contagem.PPA_PHASES, start=1):
+    for position, phase in enumerate(contagem.PPA_PHASES):
         session.add(
             Phase(
                 space_id=space.id,
@@ -279,12 +279,12 @@ async def _ppa(
         SpaceInterestGroup(space_id=space.id, interest_group_id=group.id)
         for group in (groups["juventude"], groups["mulheres"])
     )
-    news = _component(space, ComponentType.POSTS, {"pt-BR": "Notícias"}, 3)
-    about = _component(space, ComponentType.PAGES, {"pt-BR": "Sobre o PPA"}, 4)
+    news = _component(space, ComponentType.POSTS, {"pt-BR": "Notícias"}, 2)
+    about = _component(space, ComponentType.PAGES, {"pt-BR": "Sobre o PPA"}, 3)
     session.add_all(
         [
-            _component(space, ComponentType.PROPOSALS, {"pt-BR": "Propostas"}, 1),
-            _component(space, ComponentType.MEETINGS, {"pt-BR": "Encontros"}, 2),
+            _component(space, ComponentType.PROPOSALS, {"pt-BR": "Propostas"}, 0),
+            _component(space, ComponentType.MEETINGS, {"pt-BR": "Encontros"}, 1),
             news,
             about,
         ]
@@ -418,7 +418,7 @@ async def _health_council(
             holder += 1
             state = "vacant" if number == titulars - 1 else "active"
             session.add(_seat(council, sector, state, holder, today))
-    pages = _component(council, ComponentType.PAGES, {"pt-BR": "Documentos"}, 1)
+    pages = _component(council, ComponentType.PAGES, {"pt-BR": "Documentos"}, 0)
     session.add(pages)
     await session.flush()
     session.add(
@@ -447,4 +447,4 @@ async def _talk_to_the_mayor(session: AsyncSession, admin: User | None) -> None:
             "en": "Send your request; the city answers within the deadline.",
         },
     )
-    session.add(_component(channel, ComponentType.PROPOSALS, {"pt-BR": "Demandas"}, 1))
+    session.add(_component(channel, ComponentType.PROPOSALS, {"pt-BR": "Demandas"}, 0))

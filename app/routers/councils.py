@@ -2,10 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from app.deps import CurrentUser, OptionalUser, SessionDep, Today
 from app.models.councils import SeatStatus
+from app.routers.links import set_next_link
 from app.schemas.base import MAX_ID
 from app.schemas.councils import (
     CompositionReport,
@@ -19,6 +20,7 @@ from app.schemas.councils import (
     SeatUpdate,
     Sector,
 )
+from app.schemas.pagination import Cursor, Limit, Page
 from app.services import councils
 
 router = APIRouter(tags=["councils"])
@@ -45,31 +47,54 @@ async def configure_council(
 
 @router.get("/spaces/{space_id}/council/members", name="list_members")
 async def list_members(
+    request: Request,
+    response: Response,
     space_id: SpaceId,
     viewer: OptionalUser,
     session: SessionDep,
     include_ceased: Annotated[
         bool, Query(description="Also list former holders (ceased seats).")
     ] = False,
-) -> list[CouncilMemberRead]:
-    """Who sits on the council: names, roles, sectors and terms (at most 500 seats)."""
-    return await councils.list_members(
-        session, viewer, space_id, include_ceased=include_ceased
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> Page[CouncilMemberRead]:
+    """Who sits on the council: names, roles, sectors and terms."""
+    members, next_cursor = await councils.list_members(
+        session,
+        viewer,
+        space_id,
+        include_ceased=include_ceased,
+        cursor=cursor,
+        limit=limit,
     )
+    set_next_link(request, response, next_cursor)
+    return Page(items=members, next_cursor=next_cursor)
 
 
 @router.get("/spaces/{space_id}/council/seats", name="list_seats")
 async def list_seats(
+    request: Request,
+    response: Response,
     space_id: SpaceId,
     user: CurrentUser,
     session: SessionDep,
     seat_status: Annotated[SeatStatus | None, Query(alias="status")] = None,
     sector: Annotated[Sector | None, Query()] = None,
-) -> list[SeatRead]:
-    """Every seat of the council, vacant and ceased included (at most 500 seats)."""
-    return await councils.list_seats(
-        session, user, space_id, status=seat_status, sector=sector
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> Page[SeatRead]:
+    """Every seat of the council, vacant and ceased included."""
+    seats, next_cursor = await councils.list_seats(
+        session,
+        user,
+        space_id,
+        status=seat_status,
+        sector=sector,
+        cursor=cursor,
+        limit=limit,
     )
+    set_next_link(request, response, next_cursor)
+    return Page(items=seats, next_cursor=next_cursor)
 
 
 @router.post(

@@ -3,10 +3,10 @@
 from collections.abc import Sequence
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel
 
-from app.deps import CurrentUser, FilterId, PathId, SessionDep
+from app.deps import CurrentUser, FilterId, PathId, SessionDep, get_optional_user
 from app.models.taxonomies import InterestGroupKind, ScopeType
 from app.routers.links import set_next_link
 from app.schemas.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
@@ -35,10 +35,17 @@ ADMIN_PROBLEMS: dict[int | str, dict[str, Any]] = {
 }
 Id = PathId
 
-scopes = APIRouter(prefix="/scopes", tags=["scopes"])
-area_types = APIRouter(prefix="/area-types", tags=["area_types"])
-areas = APIRouter(prefix="/areas", tags=["areas"])
-interest_groups = APIRouter(prefix="/interest-groups", tags=["interest_groups"])
+_TOKEN_CHECKED = [Depends(get_optional_user, scope="function")]
+"""Reads are public, but a bad token is a 401 here as on every other endpoint."""
+
+scopes = APIRouter(prefix="/scopes", tags=["scopes"], dependencies=_TOKEN_CHECKED)
+area_types = APIRouter(
+    prefix="/area-types", tags=["area_types"], dependencies=_TOKEN_CHECKED
+)
+areas = APIRouter(prefix="/areas", tags=["areas"], dependencies=_TOKEN_CHECKED)
+interest_groups = APIRouter(
+    prefix="/interest-groups", tags=["interest_groups"], dependencies=_TOKEN_CHECKED
+)
 
 
 def _page(

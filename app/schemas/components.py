@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -19,7 +18,7 @@ from pydantic import (
 )
 
 from app.models.components import Component, ComponentType
-from app.schemas.base import ReadModel, RequestModel
+from app.schemas.base import Id, ReadModel, RequestModel, Timestamp
 from app.schemas.translations import Name, ShortText, Title
 
 
@@ -188,10 +187,10 @@ class SurveysSettings(SettingsModel):
     results_public: bool = Field(
         False, description="Aggregated results are shown to everyone."
     )
-    starts_at: AwareDatetime | None = Field(
+    starts_at: Timestamp | None = Field(
         None, description="Answers are accepted from this time (none: at once)."
     )
-    ends_at: AwareDatetime | None = Field(
+    ends_at: Timestamp | None = Field(
         None, description="Answers are accepted until this time (none: no end)."
     )
 
@@ -405,7 +404,7 @@ class ComponentUpdate(RequestModel):
 
 
 class ComponentOrder(RequestModel):
-    ids: list[int] = Field(
+    ids: list[Id] = Field(
         max_length=1_000,
         description="Every component of the space, each once, in the new order.",
     )

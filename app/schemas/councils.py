@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from app.models.councils import CouncilSeat, SeatKind, SeatRole, SeatStatus
 from app.models.spaces import SpaceStatus, Visibility
-from app.schemas.base import ReadModel, RequestModel
+from app.schemas.base import Id, ReadModel, RequestModel
 from app.schemas.translations import LongText
 
 Sector = Annotated[
@@ -120,11 +120,11 @@ class SeatCreate(RequestModel):
     sector: Sector = Field(description="One of the council's composition sectors.")
     role: SeatRole = SeatRole.MEMBER
     kind: SeatKind = SeatKind.TITULAR
-    titular_seat_id: int | None = Field(
+    titular_seat_id: Id | None = Field(
         default=None,
         description="Alternates only: the titular seat, same council and sector.",
     )
-    holder_user_id: int | None = Field(
+    holder_user_id: Id | None = Field(
         default=None, description="The holder's account; or give holder_name."
     )
     holder_name: PersonName | None = Field(
@@ -150,8 +150,8 @@ class SeatUpdate(RequestModel):
     sector: Sector | None = None
     role: SeatRole | None = None
     kind: SeatKind | None = None
-    titular_seat_id: int | None = None
-    holder_user_id: int | None = None
+    titular_seat_id: Id | None = None
+    holder_user_id: Id | None = None
     holder_name: PersonName | None = None
     organisation: Organisation | None = None
     term_start: date | None = None

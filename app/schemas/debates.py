@@ -3,10 +3,10 @@
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import AwareDatetime, Field, field_validator
+from pydantic import Field, field_validator
 
 from app.models.debates import Debate
-from app.schemas.base import ReadModel, RequestModel
+from app.schemas.base import ReadModel, RequestModel, Timestamp
 from app.schemas.translations import LongText, Title
 
 _DESCRIPTION = "Rich text per locale, sanitised to a small allowlist."
@@ -27,17 +27,17 @@ class DebateState(StrEnum):
 class DebateCreate(RequestModel):
     title: Title
     description: LongText = Field(description=_DESCRIPTION)
-    starts_at: AwareDatetime | None = Field(None, description=_STARTS_AT)
-    ends_at: AwareDatetime | None = Field(None, description=_ENDS_AT)
+    starts_at: Timestamp | None = Field(None, description=_STARTS_AT)
+    ends_at: Timestamp | None = Field(None, description=_ENDS_AT)
 
 
 class DebateUpdate(RequestModel):
     title: Title | None = None
     description: LongText | None = Field(None, description=_DESCRIPTION)
-    starts_at: AwareDatetime | None = Field(
+    starts_at: Timestamp | None = Field(
         None, description=_STARTS_AT + " Send null to remove it."
     )
-    ends_at: AwareDatetime | None = Field(
+    ends_at: Timestamp | None = Field(
         None, description=_ENDS_AT + " Send null to remove it."
     )
 

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from app.models.councils import SeatKind, SeatRole
 from app.models.meetings import (
@@ -14,7 +14,7 @@ from app.models.meetings import (
     RegistrationStatus,
     RegistrationType,
 )
-from app.schemas.base import Id, ReadModel, RequestModel
+from app.schemas.base import Id, ReadModel, RequestModel, Timestamp
 from app.schemas.translations import LongText, ShortText, Title
 
 Url = Annotated[
@@ -48,8 +48,8 @@ class MeetingState(StrEnum):
 class AgendaItem(RequestModel):
     title: Title
     description: LongText = Field(default_factory=dict)
-    starts_at: AwareDatetime | None = Field(None, description=_NAIVE)
-    ends_at: AwareDatetime | None = Field(None, description=_NAIVE)
+    starts_at: Timestamp | None = Field(None, description=_NAIVE)
+    ends_at: Timestamp | None = Field(None, description=_NAIVE)
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> Self:
@@ -94,10 +94,10 @@ class _MeetingFields(RequestModel):
     reserved_slots: Count | None = Field(
         None, description="Places kept out of online registration (guests, staff)."
     )
-    registrations_open_at: AwareDatetime | None = Field(
+    registrations_open_at: Timestamp | None = Field(
         None, description="Registrations open then (none: at once). " + _NAIVE
     )
-    registrations_close_at: AwareDatetime | None = Field(
+    registrations_close_at: Timestamp | None = Field(
         None, description="Registrations close then (none: at the start). " + _NAIVE
     )
     registration_terms: ShortText | None = Field(
@@ -112,15 +112,15 @@ class _MeetingFields(RequestModel):
 class MeetingCreate(_MeetingFields):
     title: Title
     type: MeetingType
-    starts_at: AwareDatetime = Field(description=_NAIVE)
-    ends_at: AwareDatetime = Field(description="After starts_at. " + _NAIVE)
+    starts_at: Timestamp = Field(description=_NAIVE)
+    ends_at: Timestamp = Field(description="After starts_at. " + _NAIVE)
 
 
 class MeetingUpdate(_MeetingFields):
     title: Title | None = None
     type: MeetingType | None = None
-    starts_at: AwareDatetime | None = Field(None, description=_NAIVE)
-    ends_at: AwareDatetime | None = Field(None, description=_NAIVE)
+    starts_at: Timestamp | None = Field(None, description=_NAIVE)
+    ends_at: Timestamp | None = Field(None, description=_NAIVE)
 
     @field_validator(
         "title",

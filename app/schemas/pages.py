@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import Field, field_validator
 
-from app.schemas.base import ReadModel, RequestModel
+from app.schemas.base import Id, ReadModel, RequestModel
 from app.schemas.translations import LongText, Title
 
 Slug = Annotated[
@@ -45,7 +45,7 @@ class PageUpdate(RequestModel):
 
 
 class PageOrder(RequestModel):
-    ids: list[int] = Field(
+    ids: list[Id] = Field(
         max_length=1_000,
         description="Every page of the component, each once, in the new order.",
     )

@@ -2,10 +2,10 @@
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, Field, field_validator
+from pydantic import Field, field_validator
 
 from app.models.base import utcnow
-from app.schemas.base import ReadModel, RequestModel
+from app.schemas.base import ReadModel, RequestModel, Timestamp
 from app.schemas.translations import LongText, Title
 
 _BODY = "Rich text per locale, sanitised to a small allowlist."
@@ -18,7 +18,7 @@ _PUBLISHED_AT = (
 class PostCreate(RequestModel):
     title: Title
     body: LongText = Field(description=_BODY)
-    published_at: AwareDatetime = Field(
+    published_at: Timestamp = Field(
         default_factory=utcnow, description=_PUBLISHED_AT + " Omitted: now."
     )
 
@@ -26,7 +26,7 @@ class PostCreate(RequestModel):
 class PostUpdate(RequestModel):
     title: Title | None = None
     body: LongText | None = Field(None, description=_BODY)
-    published_at: AwareDatetime | None = Field(None, description=_PUBLISHED_AT)
+    published_at: Timestamp | None = Field(None, description=_PUBLISHED_AT)
 
     @field_validator("title", "body", "published_at")
     @classmethod

@@ -25,7 +25,7 @@ from app.schemas.components import (
 )
 from app.services import action_log
 from app.services.permissions import Action
-from app.services.spaces import get_readable_space, get_space_for
+from app.services.spaces import get_readable_space, get_space_for, lock_space
 from app.services.visibility import readable_components
 
 ComponentState = tuple[Component, Switches]
@@ -182,6 +182,7 @@ async def create_component(
     """A new, unpublished component placed after the space's others."""
     data = body.root
     space = await get_space_for(session, actor, Action.MANAGE_SPACE, space_id)
+    await lock_space(session, space.id)
 
     last_position = await session.scalar(
         select(func.max(Component.position)).where(Component.space_id == space.id)
@@ -259,6 +260,7 @@ async def reorder_components(
 ) -> list[ComponentState]:
     """Place the space's components in the order of ``ids`` (all of them, once)."""
     space = await get_space_for(session, actor, Action.MANAGE_SPACE, space_id)
+    await lock_space(session, space.id)
     components = list(
         (
             await session.scalars(

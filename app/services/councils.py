@@ -10,7 +10,17 @@ from collections.abc import Set as AbstractSet
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, and_, case, delete, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    delete,
+    func,
+    literal,
+    select,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import ConflictError, InvalidInputError, NotFoundError
@@ -24,6 +34,7 @@ from app.models.councils import (
 )
 from app.models.spaces import Space, SpaceKind
 from app.models.users import User
+from app.schemas.base import MAX_ID
 from app.schemas.councils import (
     CompositionReport,
     CouncilComposition,
@@ -42,13 +53,11 @@ from app.schemas.councils import (
     SectorComposition,
     SectorRequirementRead,
 )
+from app.schemas.pagination import decode_cursor, encode_cursor
 from app.services.action_log import apply_changes, record
 from app.services.permissions import Action, ensure_can
 from app.services.richtext import sanitize_translations
 from app.services.spaces import get_readable_space, get_space_for
-
-SEAT_LIST_CAP = 500
-"""Seat lists are complete up to this many seats; councils hold far fewer."""
 
 OCCUPIED = (
     SeatStatus.NOMINATED,
@@ -207,15 +216,20 @@ async def _requirements(
 
 
 async def list_members(
-    session: AsyncSession, viewer: User | None, space_id: int, *, include_ceased: bool
-) -> list[CouncilMemberRead]:
+    session: AsyncSession,
+    viewer: User | None,
+    space_id: int,
+    *,
+    include_ceased: bool,
+    cursor: str | None = None,
+    limit: int = 100,
+) -> tuple[list[CouncilMemberRead], str | None]:
     """Who sits on a readable council; vacant seats are left out."""
     space = _ensure_council(await get_readable_space(session, viewer, space_id))
     statuses = [*OCCUPIED, SeatStatus.CEASED] if include_ceased else list(OCCUPIED)
-    rows = await session.execute(
-        _seats_query(space.id).where(CouncilSeat.status.in_(statuses))
-    )
-    return [CouncilMemberRead.of(seat, holder) for seat, holder in rows]
+    query = _seats_query(space.id).where(CouncilSeat.status.in_(statuses))
+    rows, next_cursor = await _seat_page(session, query, cursor, limit)
+    return [CouncilMemberRead.of(seat, holder) for seat, holder in rows], next_cursor
 
 
 async def list_seats(
@@ -225,7 +239,9 @@ async def list_seats(
     *,
     status: SeatStatus | None = None,
     sector: str | None = None,
-) -> list[SeatRead]:
+    cursor: str | None = None,
+    limit: int = 100,
+) -> tuple[list[SeatRead], str | None]:
     """Every seat of a council, vacant and ceased ones included, for its admins."""
     space = await _council_for(session, actor, space_id)
     query = _seats_query(space.id)
@@ -233,19 +249,45 @@ async def list_seats(
         query = query.where(CouncilSeat.status == status)
     if sector is not None:
         query = query.where(CouncilSeat.sector == sector)
-    rows = await session.execute(query)
-    return [SeatRead.of(seat, holder) for seat, holder in rows]
+    rows, next_cursor = await _seat_page(session, query, cursor, limit)
+    return [SeatRead.of(seat, holder) for seat, holder in rows], next_cursor
 
 
-def _seats_query(space_id: int) -> Select[CouncilSeat, str | None]:
-    """Seats with their holders' public names, in the order of the composition.
+_SEAT_ORDER = (
+    case((CouncilSeat.status == SeatStatus.CEASED, 1), else_=0),
+    func.coalesce(CouncilSectorRequirement.id, MAX_ID),
+    CouncilSeat.sector,
+    case((CouncilSeat.kind == SeatKind.TITULAR, 0), else_=1),
+    _ROLE_RANK,
+    CouncilSeat.id,
+)
+"""Current seats first, then sector by sector as the council's law lists them
+(sectors outside it last), titulars before alternates, officers before members."""
+_SEAT_KEY_TYPES = (int, int, str, int, int, int)
 
-    Current seats come first, then sector by sector as the council's law lists
-    them, titulars before alternates, officers before members.
-    """
+
+async def _seat_page(
+    session: AsyncSession, query: Select[Any], cursor: str | None, limit: int
+) -> tuple[list[tuple[CouncilSeat, str | None]], str | None]:
+    """One page of seats in the composition's order; the cursor carries the key."""
+    if cursor is not None:
+        after = decode_cursor(cursor, _SEAT_KEY_TYPES)
+        query = query.where(
+            tuple_(*_SEAT_ORDER) > tuple_(*(literal(value) for value in after))
+        )
+    rows = (await session.execute(query.limit(limit + 1))).all()
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(list(rows[-1][2:]))
+    return [(row[0], row[1]) for row in rows], next_cursor
+
+
+def _seats_query(space_id: int) -> Select[Any]:
+    """Seats with their holders' public names and sort keys, in _SEAT_ORDER."""
     requirement = CouncilSectorRequirement
     return (
-        select(CouncilSeat, _HOLDER)
+        select(CouncilSeat, _HOLDER, *_SEAT_ORDER)
         .outerjoin(User, User.id == CouncilSeat.holder_user_id)
         .outerjoin(
             requirement,
@@ -255,16 +297,7 @@ def _seats_query(space_id: int) -> Select[CouncilSeat, str | None]:
             ),
         )
         .where(CouncilSeat.space_id == space_id)
-        .order_by(
-            case((CouncilSeat.status == SeatStatus.CEASED, 1), else_=0),
-            requirement.id.is_(None),
-            requirement.id,
-            CouncilSeat.sector,
-            case((CouncilSeat.kind == SeatKind.TITULAR, 0), else_=1),
-            _ROLE_RANK,
-            CouncilSeat.id,
-        )
-        .limit(SEAT_LIST_CAP)
+        .order_by(*_SEAT_ORDER)
     )
 
 

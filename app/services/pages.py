@@ -110,6 +110,7 @@ async def create_page(
         session, actor, Action.MANAGE_SPACE, component_id
     )
     ensure_type(component, ComponentType.PAGES)
+    await _lock_component(session, component.id)
     await _ensure_slug_free(session, component.id, data.slug)
 
     last = await session.scalar(
@@ -169,6 +170,7 @@ async def reorder_pages(
         session, actor, Action.MANAGE_SPACE, component_id
     )
     ensure_type(component, ComponentType.PAGES)
+    await _lock_component(session, component.id)
     pages = list(
         (
             await session.scalars(
@@ -197,6 +199,16 @@ async def reorder_pages(
             changes={"order": [old_order, list(ids)]},
         )
     return [by_id[page_id] for page_id in ids]
+
+
+async def _lock_component(session: AsyncSession, component_id: int) -> None:
+    """Hold the component's row so that writers of its page positions queue.
+
+    SQLite has no row locks; its writers already queue (BEGIN IMMEDIATE).
+    """
+    await session.execute(
+        select(Component.id).where(Component.id == component_id).with_for_update()
+    )
 
 
 def _readable(viewer: User | None) -> Select[Page]:

@@ -139,6 +139,25 @@ class TestSeedDemo:
         assert rows(database, "SELECT id, email, role FROM users ORDER BY id") == users
         assert ("admin",) in {(role,) for _, _, role in users}
 
+    def test_numbers_positions_from_zero_as_the_api_does(
+        self, decide: Decide, database: Path
+    ) -> None:
+        decide("migrate")
+
+        decide("seed-demo")
+
+        for table in ("phases", "components"):
+            positions = rows(
+                database,
+                f"SELECT space_id, group_concat(position) FROM "  # noqa: S608
+                f"(SELECT space_id, position FROM {table} ORDER BY position) "
+                "GROUP BY space_id",
+            )
+            assert positions, table
+            for _, numbers in positions:
+                listed = [int(number) for number in numbers.split(",")]
+                assert listed == list(range(len(listed))), (table, listed)
+
 
 class TestCreateAdmin:
     def test_creates_a_confirmed_admin_then_keeps_one_account(

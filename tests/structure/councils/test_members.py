@@ -63,7 +63,7 @@ async def test_members_show_public_names_roles_sectors_and_terms(
     response = await client.get(members_url(council))
 
     assert response.status_code == 200, response.text
-    members = response.json()
+    members = response.json()["items"]
     assert [set(member) for member in members] == [PUBLIC_FIELDS, PUBLIC_FIELDS]
     assert [(m["holder"], m["role"], m["kind"]) for m in members] == [
         ("Joana Pereira", "president", "titular"),
@@ -90,7 +90,7 @@ async def test_members_follow_the_composition_titulars_and_officers_first(
 
     response = await client.get(members_url(council))
 
-    assert [m["id"] for m in response.json()] == [
+    assert [m["id"] for m in response.json()["items"]] == [
         president.id,
         member.id,
         alternate.id,
@@ -109,8 +109,12 @@ async def test_vacant_seats_are_not_members_and_ceased_ones_only_as_history(
     current = await client.get(members_url(council))
     history = await client.get(members_url(council), params={"include_ceased": True})
 
-    assert [m["id"] for m in current.json()] == [active.id, nominated.id]
-    assert [m["id"] for m in history.json()] == [active.id, nominated.id, ceased.id]
+    assert [m["id"] for m in current.json()["items"]] == [active.id, nominated.id]
+    assert [m["id"] for m in history.json()["items"]] == [
+        active.id,
+        nominated.id,
+        ceased.id,
+    ]
 
 
 async def test_the_admin_list_shows_vacant_seats_and_holder_details(
@@ -127,7 +131,7 @@ async def test_the_admin_list_shows_vacant_seats_and_holder_details(
     response = await client.get(seats_url(council), headers=council_admin.headers)
 
     assert response.status_code == 200, response.text
-    seats = response.json()
+    seats = response.json()["items"]
     assert [(s["id"], s["status"]) for s in seats] == [
         (held.id, "active"),
         (vacant.id, "vacant"),
@@ -159,7 +163,7 @@ async def test_a_private_council_is_readable_by_its_members(
 
     response = await client.get(members_url(council), headers=participant.headers)
 
-    assert [m["id"] for m in response.json()] == [seat.id]
+    assert [m["id"] for m in response.json()["items"]] == [seat.id]
 
 
 async def test_a_draft_council_is_404_until_published_except_for_its_admins(
@@ -212,7 +216,7 @@ async def test_the_members_list_runs_a_constant_number_of_queries(
         before = queries.count
         response = await client.get(members_url(council))
         counts.append(queries.count - before)
-        assert len(response.json()) == expected
+        assert len(response.json()["items"]) == expected
 
     assert counts[0] == counts[1]
 
@@ -234,6 +238,100 @@ async def test_the_admin_seat_list_runs_a_constant_number_of_queries(
         before = queries.count
         response = await client.get(seats_url(council), headers=org_admin.headers)
         counts.append(queries.count - before)
-        assert len(response.json()) == expected
+        assert len(response.json()["items"]) == expected
 
     assert counts[0] == counts[1]
+
+
+async def _walk(
+    client: httpx.AsyncClient, url: str, headers: dict[str, str], **params: object
+) -> list[int]:
+    """Ids of every page of a list, two items a page, following next_cursor."""
+    ids: list[int] = []
+    cursor = None
+    while True:
+        query = {**params, "limit": 2, **({"cursor": cursor} if cursor else {})}
+        response = await client.get(url, params=query, headers=headers)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        ids += [item["id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            assert "link" not in response.headers
+            return ids
+        assert response.headers["link"].endswith('>; rel="next"')
+
+
+async def _mixed_seats(session: AsyncSession, council: Space) -> list[int]:
+    """Seats of every kind of sort key, in the order the lists must give them."""
+    late = await make_seat(session, council, sector="civil_society")
+    alternate = await make_seat(session, council, kind=SeatKind.ALTERNATE)
+    member = await make_seat(session, council)
+    president = await make_seat(session, council, role=SeatRole.PRESIDENT)
+    outside = await make_seat(session, council, sector="extinct")
+    ceased = await make_seat(session, council, status=SeatStatus.CEASED)
+    vacant = await make_seat(session, council, status=SeatStatus.VACANT)
+    return [
+        president.id,
+        member.id,
+        vacant.id,
+        alternate.id,
+        late.id,
+        outside.id,
+        ceased.id,
+    ]
+
+
+async def test_the_seat_list_pages_through_every_seat_in_order(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    council: Space,
+    council_admin: Actor,
+):
+    expected = await _mixed_seats(session, council)
+
+    walked = await _walk(client, seats_url(council), council_admin.headers)
+
+    assert walked == expected
+
+
+async def test_the_member_list_pages_through_every_member_in_order(
+    client: httpx.AsyncClient, session: AsyncSession, council: Space
+):
+    expected = await _mixed_seats(session, council)
+    vacant = expected[2]
+
+    walked = await _walk(client, members_url(council), {}, include_ceased=True)
+
+    assert walked == [seat for seat in expected if seat != vacant]
+
+
+async def test_a_long_seat_list_is_not_cut_silently(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    runtime: Runtime,
+    org_admin: Actor,
+):
+    council = await make_council(session, {"many": (200, 0)})
+    await _fill(session, runtime, council, 101)
+
+    first = await client.get(seats_url(council), headers=org_admin.headers)
+    rest = await client.get(
+        seats_url(council),
+        params={"cursor": first.json()["next_cursor"]},
+        headers=org_admin.headers,
+    )
+
+    assert len(first.json()["items"]) == 100
+    assert len(rest.json()["items"]) == 1
+    assert rest.json()["next_cursor"] is None
+
+
+async def test_a_malformed_seat_cursor_is_a_422(
+    client: httpx.AsyncClient, council: Space, council_admin: Actor
+):
+    response = await client.get(
+        seats_url(council), params={"cursor": "WyJ4Il0"}, headers=council_admin.headers
+    )
+
+    assert_problem(response, 422, "validation-error")

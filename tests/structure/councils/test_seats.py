@@ -518,7 +518,9 @@ async def test_cease_keeps_the_seat_as_history(
     assert ceased["holder"] == "Carlos Lima"
     assert response.json()["replacement"] is None
     listed = await client.get(seats_url(council), headers=council_admin.headers)
-    assert [(s["id"], s["status"]) for s in listed.json()] == [(seat.id, "ceased")]
+    assert [(s["id"], s["status"]) for s in listed.json()["items"]] == [
+        (seat.id, "ceased")
+    ]
     [entry] = await log_entries(session, council)
     assert entry.action == "council_seat.ceased"
     assert entry.changes["status"] == ["active", "ceased"]
@@ -554,7 +556,7 @@ async def test_cease_with_replace_opens_a_vacant_seat_in_the_same_slot(
     )
     assert replacement["organisation"] == "Prefeitura"
     seats = await client.get(seats_url(council), headers=council_admin.headers)
-    by_id = {seat["id"]: seat for seat in seats.json()}
+    by_id = {seat["id"]: seat for seat in seats.json()["items"]}
     assert by_id[alternate.id]["titular_seat_id"] == replacement["id"]
     assert by_id[titular.id]["status"] == "ceased"
 
@@ -639,8 +641,8 @@ async def test_the_admin_list_filters_by_status_and_sector(
         headers=council_admin.headers,
     )
 
-    assert [seat["id"] for seat in by_status.json()] == [vacant.id]
-    assert [seat["id"] for seat in by_sector.json()] == [society.id]
+    assert [seat["id"] for seat in by_status.json()["items"]] == [vacant.id]
+    assert [seat["id"] for seat in by_sector.json()["items"]] == [society.id]
 
 
 async def test_creating_an_active_seat_is_logged_and_fills_it_publicly(

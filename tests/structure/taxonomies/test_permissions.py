@@ -115,3 +115,46 @@ async def test_only_organisation_admins_may_call(
     assert_problem(as_space_admin, 403, "forbidden")
     assert unchanged == before
     assert as_admin.status_code in {200, 201, 204}, as_admin.text
+
+
+READS = [
+    "/scopes",
+    "/scopes/{scope}",
+    "/area-types",
+    "/area-types/{area_type}",
+    "/areas",
+    "/areas/{area}",
+    "/interest-groups",
+    "/interest-groups/{group}",
+]
+
+
+def _read_url(path: str, world: World) -> str:
+    return API + path.format(
+        scope=world.scope.id,
+        area_type=world.area_type.id,
+        area=world.area.id,
+        group=world.group.id,
+    )
+
+
+@pytest.mark.parametrize("path", READS)
+async def test_public_reads_refuse_a_bad_token(
+    client: httpx.AsyncClient, world: World, path: str
+) -> None:
+    response = await client.get(
+        _read_url(path, world), headers={"Authorization": "Bearer not-a-token"}
+    )
+
+    assert_unauthenticated(response)
+
+
+@pytest.mark.parametrize("path", READS)
+async def test_public_reads_serve_anonymous_and_signed_in_readers(
+    client: httpx.AsyncClient, world: World, participant: Actor, path: str
+) -> None:
+    anonymous = await client.get(_read_url(path, world))
+    signed_in = await client.get(_read_url(path, world), headers=participant.headers)
+
+    assert (anonymous.status_code, signed_in.status_code) == (200, 200)
+    assert anonymous.json() == signed_in.json()
