@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 import httpx
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.base import utcnow
@@ -71,6 +72,23 @@ class TestCreate:
 
         problem = assert_problem(response, 422, "validation-error")
         assert failing_fields(problem) == {"starts_at"}
+
+    @pytest.mark.parametrize(
+        "end", ["9999-12-31T23:59:59-03:00", "0001-01-01T00:00:00+05:00"]
+    )
+    async def test_a_time_at_the_ends_of_the_calendar_is_422(
+        self, client: httpx.AsyncClient, cast: Cast, end: str
+    ) -> None:
+        body = meeting_body(ends_at=end)
+
+        response = await client.post(
+            f"{API}/components/{cast.component.id}/meetings",
+            json=body,
+            headers=cast.space_admin.headers,
+        )
+
+        problem = assert_problem(response, 422, "validation-error")
+        assert failing_fields(problem) == {"ends_at"}
 
     async def test_an_end_before_the_start_is_422(
         self, client: httpx.AsyncClient, cast: Cast
