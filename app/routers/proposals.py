@@ -8,13 +8,14 @@ from pydantic import BaseModel
 
 from app.deps import CurrentUser, FilterId, OptionalUser, PathId, RuntimeDep, SessionDep
 from app.routers.links import set_next_link
-from app.schemas.pagination import Cursor, Limit, Page
+from app.schemas.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from app.schemas.proposals import (
     AnswerCreate,
     CoauthorAdd,
     DemandReport,
     EvaluatorAssign,
     ProposalAnswerRead,
+    ProposalBrief,
     ProposalCreate,
     ProposalRead,
     ProposalSort,
@@ -270,3 +271,24 @@ async def demand_report(
 ) -> DemandReport:
     """A channel's demands per area: received, answered, overdue, time, satisfaction."""
     return await proposal_answers.demand_report(session, user, space_id)
+
+
+@router.get("/meetings/{meeting_id}/proposals", name="list_born_in_meeting")
+async def list_born_in_meeting(
+    meeting_id: PathId,
+    viewer: OptionalUser,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    limit: Limit = 25,
+    cursor: Cursor = None,
+) -> Page[ProposalBrief]:
+    """The proposals born in a meeting, for its minutes, oldest first."""
+    after = None if cursor is None else decode_cursor(cursor, (int,))[0]
+    found = await proposals.list_born_in_meeting(
+        session, viewer, meeting_id, after=after, limit=limit
+    )
+    items = found[:limit]
+    next_cursor = encode_cursor([items[-1].id]) if len(found) > limit else None
+    set_next_link(request, response, next_cursor)
+    return Page(items=items, next_cursor=next_cursor)

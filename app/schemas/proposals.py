@@ -125,6 +125,17 @@ class AnswerRead(ReadModel):
     execution_period: dict[str, str]
 
 
+class ProposalBrief(ReadModel):
+    """A proposal named in another record, such as the minutes of its meeting."""
+
+    id: int
+    component_id: int
+    reference: str | None
+    title: dict[str, str]
+    status: str
+    state: str = Field(description="The published answer state, else not_answered.")
+
+
 class ProposalRead(ReadModel):
     id: int
     component_id: int

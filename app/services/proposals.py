@@ -57,13 +57,14 @@ from app.schemas.pagination import decode_cursor, encode_cursor
 from app.schemas.proposals import (
     AnswerRead,
     AuthorRead,
+    ProposalBrief,
     ProposalCreate,
     ProposalRead,
     ProposalSort,
     ProposalUpdate,
     SupportRead,
 )
-from app.services import action_log, attachments, follows, outbox
+from app.services import action_log, attachments, follows, outbox, resources
 from app.services.components import ensure_type, switches_in_force
 from app.services.permissions import Action, ensure_can
 from app.services.resources import ResourceKind, register
@@ -244,6 +245,40 @@ async def get_proposal(
 ) -> ProposalRead:
     context = await readable_context(session, viewer, proposal_id)
     return (await present(session, viewer, [context.proposal], context.switches))[0]
+
+
+async def list_born_in_meeting(
+    session: AsyncSession,
+    viewer: User | None,
+    meeting_id: int,
+    *,
+    after: int | None,
+    limit: int,
+) -> list[ProposalBrief]:
+    """The proposals a meeting gave rise to that ``viewer`` may read, by id,
+    ``limit + 1`` of them to tell if more; 404 if the meeting is unreadable."""
+    await resources.get_readable(session, viewer, "meeting", meeting_id)
+    query = (
+        select(Proposal)
+        .join(Component, Component.id == Proposal.component_id)
+        .join(Space, Space.id == Component.space_id)
+        .where(Proposal.meeting_id == meeting_id, readable_proposals(viewer))
+        .order_by(Proposal.id)
+        .limit(limit + 1)
+    )
+    if after is not None:
+        query = query.where(Proposal.id > after)
+    return [
+        ProposalBrief(
+            id=proposal.id,
+            component_id=proposal.component_id,
+            reference=proposal.reference,
+            title=proposal.title,
+            status=proposal.status,
+            state=public_state(proposal),
+        )
+        for proposal in await session.scalars(query)
+    ]
 
 
 def public_state(proposal: Proposal) -> str:
