@@ -147,6 +147,7 @@ def build_router(bodies: AuthBodies) -> APIRouter:
         user: CurrentUser,
         session: SessionDep,
         runtime: RuntimeDep,
+        ip: ClientIp,
     ) -> TokenPair:
         """Change the password; other sessions end and a new pair is returned."""
         return await accounts.change_password(
@@ -156,6 +157,7 @@ def build_router(bodies: AuthBodies) -> APIRouter:
             current_password=body.current_password,
             new_password=body.new_password,
             device_id=body.device_id,
+            client_ip=ip,
         )
 
     return router

@@ -14,6 +14,7 @@ from app.errors import (
     AuthenticationError,
     ConflictError,
     EmailUnconfirmedError,
+    InvalidInputError,
     InvalidTokenError,
 )
 from app.models.base import utcnow
@@ -380,13 +381,25 @@ async def change_password(
     current_password: str,
     new_password: str,
     device_id: str | None = None,
+    client_ip: str,
 ) -> TokenPair:
-    """Change the password, end every other session and return fresh tokens."""
+    """Change the password, end every other session and return fresh tokens.
+
+    Limited like sign-in, since a stolen access token could otherwise try
+    passwords here; a wrong one is a 422 on its field, not a 401, which
+    clients read as an expired session.
+    """
+    await _limit_attempt(runtime, "password_change", user.email, client_ip)
     verified = await asyncio.to_thread(
         runtime.passwords.verify, user.password_hash, current_password
     )
     if not verified:
-        raise AuthenticationError("The current password is wrong.")
+        raise InvalidInputError(
+            "The current password is wrong.",
+            field="current_password",
+            location="body",
+            error_code="wrong_password",
+        )
     await _set_password(session, runtime, user, new_password)
     log.info("account.password_changed", user_id=user.id)
     return await issue_tokens(session, runtime, user, device_id=device_id)

@@ -9,7 +9,11 @@ from app.models.base import utcnow
 from app.models.users import UserToken
 from app.runtime import Runtime
 from tests.api.conftest import Database
-from tests.api.problems import assert_problem, assert_unauthenticated
+from tests.api.problems import (
+    assert_problem,
+    assert_unauthenticated,
+    failing_fields,
+)
 from tests.factories import (
     PASSWORD,
     bearer,
@@ -247,7 +251,7 @@ class TestChangePassword:
         )
         assert_unauthenticated(refreshed)
 
-    async def test_a_wrong_current_password_is_401_and_changes_nothing(
+    async def test_a_wrong_current_password_is_422_and_changes_nothing(
         self, client: httpx.AsyncClient, runtime: Runtime, mailbox: Mailbox
     ):
         account = await confirmed_account(client, runtime, mailbox)
@@ -258,7 +262,8 @@ class TestChangePassword:
             headers=account.headers,
         )
 
-        assert_unauthenticated(response)
+        problem = assert_problem(response, 422, "validation-error")
+        assert failing_fields(problem) == {"current_password"}
         me = await client.get("/api/v1/me", headers=account.headers)
         assert me.status_code == 200
         assert await sign_in(client, account.email, PASSWORD)

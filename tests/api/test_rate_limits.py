@@ -7,10 +7,12 @@ import httpx
 import pytest
 from limits.aio.storage import RedisStorage
 
+from app.runtime import Runtime
 from tests.api.conftest import AppBuilder
 from tests.api.problems import assert_problem
 from tests.conftest import IN_CI
-from tests.factories import PASSWORD, sign_up_body
+from tests.factories import PASSWORD, confirmed_account, sign_up_body
+from tests.mailbox import Mailbox
 
 SIGN_IN = "/api/v1/auth/sign-in"
 REDIS_URL = os.environ.get("DECIDE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -105,6 +107,26 @@ async def test_password_reset_is_limited_per_account(build_app: AppBuilder):
     client = await under_test.client(ip="198.51.100.4")
 
     response = await client.post("/api/v1/auth/password-reset", json=body)
+
+    assert_rate_limited(response)
+
+
+async def test_password_change_is_limited_per_account(
+    build_app: AppBuilder, runtime: Runtime, mailbox: Mailbox
+):
+    under_test = build_app(rate_limit_auth_account="3/minute")
+    client = await under_test.client()
+    account = await confirmed_account(client, runtime, mailbox)
+    guess = {"current_password": "a guess", "new_password": "another-long-pass-1"}
+    for _ in range(3):
+        wrong = await client.post(
+            "/api/v1/auth/password", json=guess, headers=account.headers
+        )
+        assert wrong.status_code == 422
+
+    response = await client.post(
+        "/api/v1/auth/password", json=guess, headers=account.headers
+    )
 
     assert_rate_limited(response)
 
