@@ -59,6 +59,16 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
     reload: Annotated[bool, typer.Option(help="Reload on code changes.")] = False,
+    forwarded_allow_ips: Annotated[
+        str,
+        typer.Option(
+            envvar="FORWARDED_ALLOW_IPS",
+            help=(
+                "Proxies whose X-Forwarded-For names the client (comma-separated "
+                "addresses or networks, '*' for any); rate limits count per client."
+            ),
+        ),
+    ] = "127.0.0.1",
 ) -> None:
     """Serve the API with uvicorn."""
     import uvicorn
@@ -72,6 +82,7 @@ def serve(
         workers=workers,
         reload=reload,
         proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
         access_log=False,
     )
 
