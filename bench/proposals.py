@@ -157,7 +157,10 @@ def plan(
     votes_path: Path | None,
 ) -> Plan:
     """1% drafts, 1% withdrawn, a fifth of the published answered."""
-    statuses, published, answered, states = [], [], [], []
+    statuses: list[str] = []
+    published: list[datetime | None] = []
+    answered: list[datetime | None] = []
+    states: list[str] = []
     for index in range(proposals):
         roll = rng.random()
         status = "draft" if roll < 0.01 else "withdrawn" if roll < 0.02 else "published"
@@ -249,7 +252,7 @@ def _proposal_rows(
             f"{title} {body}".lower(),
             status,
             published,
-            published + timedelta(days=30) if status == "withdrawn" else None,
+            created + timedelta(days=30) if status == "withdrawn" else None,
             plan.answer_states[index],
             json.dumps(answer),
             answered,
