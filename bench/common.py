@@ -83,6 +83,13 @@ async def raw_connection(url: str) -> asyncpg.Connection:
     return await asyncpg.connect(**_connect_args(url))
 
 
+async def raw_pool(url: str, size: int) -> asyncpg.Pool:
+    """A pool of ``size`` plain asyncpg connections, for concurrent baselines."""
+    pool = await asyncpg.create_pool(**_connect_args(url), min_size=size, max_size=size)
+    assert pool is not None
+    return pool
+
+
 @dataclass(frozen=True)
 class Timing:
     label: str
@@ -123,3 +130,12 @@ def report(title: str, rows: list[tuple[Timing, Timing | None]]) -> None:
             base = f"{baseline.p50:.1f} | {baseline.p95:.1f}"
         own = f"{measured.p50:.1f} | {measured.p95:.1f}"
         print(f"| {measured.label} | {own} | {base} |")
+
+
+def report_rates(rows: list[tuple[str, float, float | None]]) -> None:
+    """Print ``rows`` of (label, service rate, baseline rate) per second."""
+    print("| measure | per second | baseline per second |")
+    print("| --- | ---: | ---: |")
+    for label, rate, baseline in rows:
+        base = "-" if baseline is None else f"{baseline:.0f}"
+        print(f"| {label} | {rate:.0f} | {base} |")
