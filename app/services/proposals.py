@@ -52,7 +52,12 @@ from app.models.proposals import (
 from app.models.spaces import Phase, Space, SpaceKind
 from app.models.taxonomies import Area, InterestGroup, Scope
 from app.models.users import User
-from app.schemas.components import ProposalsSettings, Switches, stored_settings
+from app.schemas.components import (
+    BUILT_IN_ANSWER_STATES,
+    ProposalsSettings,
+    Switches,
+    stored_settings,
+)
 from app.schemas.pagination import decode_cursor, encode_cursor
 from app.schemas.proposals import (
     AnswerRead,
@@ -435,6 +440,8 @@ async def list_proposals(
     page never repeats or skips a proposal (see ``SortKey``).
     """
     component, switches = await _readable_component(session, viewer, component_id)
+    if filters.state is not None:
+        _ensure_state_filter(filters.state, component)
     if sort == ProposalSort.MOST_SUPPORTED and switches.supports_hidden:
         raise InvalidInputError(
             "Supports are hidden in this component; choose another sort.",
@@ -522,6 +529,26 @@ def _conditions(
             Proposal.search_text.contains(filters.text.lower(), autoescape=True)
         )
     return conditions
+
+
+def _ensure_state_filter(state: str, component: Component) -> None:
+    """A state to filter by is built in, withdrawn, draft or the component's own."""
+    settings = stored_settings(component)
+    assert isinstance(settings, ProposalsSettings)
+    choices = BUILT_IN_ANSWER_STATES | {
+        custom.token for custom in settings.custom_answer_states
+    }
+    if state not in choices:
+        raise InvalidInputError(
+            f"{state!r} is not a state of this component.",
+            errors=[
+                {
+                    "field": "state",
+                    "location": "query",
+                    "message": f"must be one of {sorted(choices)}",
+                }
+            ],
+        )
 
 
 def _state_condition(state: str | None) -> ColumnElement[bool]:

@@ -99,6 +99,45 @@ class TestFilters:
         assert await listed(client, component, state="accepted") == [accepted.id]
         assert await listed(client, component, state="not_answered") == [pending.id]
 
+    async def test_an_unknown_state_is_422_and_a_custom_one_filters(
+        self, client: httpx.AsyncClient, session: AsyncSession, cast: Cast
+    ) -> None:
+        custom = await proposals_component(
+            session,
+            cast.space,
+            custom_answer_states=[
+                {
+                    "token": "em_obras",
+                    "title": {"pt-BR": "Em obras"},
+                    "colour": "#ff8800",
+                }
+            ],
+        )
+        building = await builders.proposal(
+            session,
+            custom,
+            cast.author.user,
+            answer_state="em_obras",
+            answer_published_at=utcnow(),
+        )
+        path = f"{API}/components/{custom.id}/proposals"
+
+        bogus = await client.get(path, params={"state": "bogus"})
+        foreign = await client.get(
+            f"{API}/components/{(await proposals_component(session, cast.space)).id}"
+            "/proposals",
+            params={"state": "em_obras"},
+        )
+
+        body = assert_problem(bogus, 422, "validation-error")
+        assert [(e["field"], e["location"]) for e in body["errors"]] == [
+            ("state", "query")
+        ]
+        assert_problem(foreign, 422, "validation-error")
+        assert await listed(client, custom, state="em_obras") == [building.id]
+        for state in ("evaluating", "accepted", "rejected", "withdrawn", "draft"):
+            assert await listed(client, custom, state=state) == []
+
     async def test_by_scope_with_descendants(
         self,
         client: httpx.AsyncClient,
