@@ -828,7 +828,11 @@ async def add_coauthor(
 async def remove_coauthor(
     session: AsyncSession, actor: User, proposal_id: int, user_id: int
 ) -> None:
-    context = await _authored_context(session, actor, proposal_id)
+    """The authors remove any co-author; a co-author may leave on their own."""
+    if user_id == actor.id:
+        context = await readable_context(session, actor, proposal_id)
+    else:
+        context = await _authored_context(session, actor, proposal_id)
     removed = await session.execute(
         delete(ProposalCoauthor).where(
             ProposalCoauthor.proposal_id == context.proposal.id,
