@@ -789,6 +789,8 @@ async def withdraw_proposal(
     context = await _authored_context(session, actor, proposal_id)
     proposal = context.proposal
     await lock_proposal(session, proposal)
+    if proposal.status == ProposalStatus.WITHDRAWN:
+        raise ConflictError(f"Proposal {proposal.id} is already withdrawn.")
     if proposal.status != ProposalStatus.PUBLISHED:
         raise ConflictError(f"Proposal {proposal.id} is not published.")
 
@@ -1124,6 +1126,9 @@ async def unsupport_proposal(
     minimum = settings.minimum_supports_per_user
     given = participant.supports_given
     await lock_proposal(session, proposal)
+    if proposal.status == ProposalStatus.WITHDRAWN:
+        # Withdrawn proposals are frozen: their supports stay counted.
+        raise ConflictError("A withdrawn proposal keeps its supports.")
 
     if given == minimum > 1:
         # Falling below the minimum: every support of this user stops counting.

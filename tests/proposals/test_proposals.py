@@ -563,7 +563,10 @@ class TestWithdraw:
         assert response.status_code == 200
         assert response.json()["status"] == "withdrawn"
         assert response.json()["withdrawn_at"] is not None
-        assert_problem(again, 409, "conflict")
+        assert (
+            assert_problem(again, 409, "conflict")["detail"]
+            == f"Proposal {proposal.id} is already withdrawn."
+        )
         assert await outbox_types(session) == ["proposal.withdrawn"]
 
     async def test_someone_else_cannot_withdraw(
