@@ -1084,7 +1084,7 @@ async def support_proposal(
     given = participant.supports_given + 1
     counts = given >= settings.minimum_supports_per_user
     if counts:
-        _ensure_below_threshold(before, settings)
+        _ensure_below_threshold(before, settings, context.switches)
 
     session.add(
         ProposalSupport(
@@ -1155,11 +1155,19 @@ def _ensure_supportable(proposal: Proposal) -> None:
         raise ConflictError("A rejected proposal cannot be supported.")
 
 
-def _ensure_below_threshold(count: int, settings: ProposalsSettings) -> None:
-    """Without accumulation, a proposal at its threshold takes no more supports."""
+def _ensure_below_threshold(
+    count: int, settings: ProposalsSettings, switches: Switches
+) -> None:
+    """Without accumulation, a proposal at its threshold takes no more supports.
+
+    With supports hidden the refusal says nothing of counts, which would
+    reveal them.
+    """
     threshold = settings.threshold_per_proposal
     accumulates = settings.can_accumulate_supports_beyond_threshold
     if threshold and not accumulates and count >= threshold:
+        if switches.supports_hidden:
+            raise ConflictError("This proposal takes no more supports.")
         raise ConflictError("This proposal has reached its threshold of supports.")
 
 

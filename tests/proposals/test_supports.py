@@ -327,6 +327,29 @@ class TestHidden:
         assert [item["supports_count"] for item in listed.json()["items"]] == [None]
         assert_problem(sorted_by_supports, 422, "validation-error")
 
+    async def test_the_threshold_refusal_says_no_count_when_hidden(
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        runtime: Runtime,
+        cast: Cast,
+    ) -> None:
+        capped = await proposals_component(
+            session,
+            cast.space,
+            switches={**OPEN, "supports_hidden": True},
+            threshold_per_proposal=1,
+        )
+        proposal = await builders.proposal(session, capped, cast.author.user)
+        one, two = await participants(session, runtime, 2)
+
+        await support(client, proposal, one)
+        refused = await support(client, proposal, two)
+
+        body = assert_problem(refused, 409, "conflict")
+        assert body["detail"] == "This proposal takes no more supports."
+        assert "threshold" not in refused.text
+
 
 class TestPrivateSpaces:
     async def test_outsiders_of_a_private_space_cannot_support(
