@@ -331,10 +331,19 @@ async def demand_queue(
 ) -> tuple[list[ProposalRead], str | None]:
     """The team's queue of unanswered demands: nearest deadline first, so the
     overdue ones lead; demands without a deadline come last."""
-    component = await get_component_for(
-        session, actor, Action.EVALUATE_SPACE, component_id
+    component = await session.get(Component, component_id)
+    if component is None:
+        raise NotFoundError(f"There is no component {component_id}.")
+    space = await get_space_for(
+        session, actor, Action.EVALUATE_SPACE, component.space_id
     )
     ensure_type(component, ComponentType.PROPOSALS)
+    if space.kind != SpaceKind.CHANNEL:
+        raise InvalidInputError(
+            "Demand queues are for channel spaces.",
+            field="component_id",
+            location="path",
+        )
     order = SortKey(Proposal.due_at, descending=False, nulls="last")
     query = (
         select(Proposal)

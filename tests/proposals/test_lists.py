@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models.base import utcnow
 from app.models.components import Component
 from app.models.proposals import ProposalInterestGroup, ProposalStatus
+from app.models.spaces import SpaceKind
 from app.models.taxonomies import Area, InterestGroup, InterestGroupKind
 from tests import builders
 from tests.api.problems import assert_problem
@@ -401,6 +402,8 @@ async def test_the_demand_queue_runs_a_constant_number_of_queries(
     queries: QueryCounter,
     cast: Cast,
 ) -> None:
+    cast.space.kind = SpaceKind.CHANNEL
+    await session.flush()
     counts = []
     for rows in (2, 20):
         component = await proposals_component(session, cast.space)
