@@ -29,7 +29,7 @@ from app.models.proposals import (
 )
 from app.models.spaces import Space, SpaceKind, SpaceRoleName
 from app.models.users import User
-from app.schemas.components import ProposalsSettings
+from app.schemas.components import ProposalsSettings, stored_settings
 from app.schemas.pagination import decode_cursor, encode_cursor
 from app.schemas.proposals import (
     AnswerCreate,
@@ -42,7 +42,7 @@ from app.services import outbox
 from app.services.components import (
     effective_switches,
     ensure_type,
-    get_component_for,
+    guard_settings,
 )
 from app.services.permissions import Action, allowed, roles_in_space
 from app.services.proposals import (
@@ -75,6 +75,10 @@ async def answer_proposal(
     proposal, settings = context.proposal, context.settings
     if proposal.status == ProposalStatus.WITHDRAWN:
         raise ConflictError("A withdrawn proposal is not answered.")
+    if data.state not in BUILT_IN_STATES:
+        # Custom states may be being removed: read them under the component's lock.
+        await session.refresh(context.component, with_for_update=True)
+        settings = context.settings
     _ensure_state(data.state, settings)
     _ensure_costs(data, settings)
 
@@ -171,6 +175,44 @@ async def _ensure_may_answer(
         "Only the space's admins and the proposal's evaluators may answer it.",
         action=Action.EVALUATE_SPACE,
     )
+
+
+async def _ensure_states_kept(
+    session: AsyncSession, component: Component, new_settings: dict[str, Any]
+) -> None:
+    """Refuse settings that drop a custom answer state a proposal holds.
+
+    The component's row is locked first, as answering with a custom state
+    does, so that no answer takes a state being dropped meanwhile.
+    """
+    await session.refresh(component, with_for_update=True)
+    old = stored_settings(component)
+    assert isinstance(old, ProposalsSettings)
+    kept = ProposalsSettings.model_validate(new_settings).custom_answer_states
+    dropped = {custom.token for custom in old.custom_answer_states} - {
+        custom.token for custom in kept
+    }
+    if not dropped:
+        return
+    held = sorted(
+        await session.scalars(
+            select(Proposal.answer_state)
+            .where(
+                Proposal.component_id == component.id,
+                Proposal.answer_state.in_(dropped),
+            )
+            .distinct()
+        )
+    )
+    if held:
+        raise ConflictError(
+            f"Proposals of this component hold the answer states {', '.join(held)};"
+            " answer them otherwise before removing those states.",
+            states=held,
+        )
+
+
+guard_settings(ComponentType.PROPOSALS, _ensure_states_kept)
 
 
 def _ensure_state(state: str, settings: ProposalsSettings) -> None:

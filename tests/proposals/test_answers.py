@@ -194,6 +194,73 @@ class TestStates:
         assert seen["answer"] is None
 
 
+class TestCustomStatesInUse:
+    EM_ANALISE = {
+        "token": "em_analise",
+        "title": {"pt-BR": "Em análise"},
+        "colour": "#ff8800",
+    }
+    EM_OBRAS = {
+        "token": "em_obras",
+        "title": {"pt-BR": "Em obras"},
+        "colour": "#00ff00",
+    }
+
+    async def settings(
+        self, client: httpx.AsyncClient, component: Component, who: Actor, *states: Any
+    ) -> httpx.Response:
+        return await client.patch(
+            f"{API}/components/{component.id}",
+            json={"settings": {"custom_answer_states": list(states)}},
+            headers=who.headers,
+        )
+
+    @pytest.mark.parametrize("published", [True, False])
+    async def test_a_state_a_proposal_holds_is_not_removed(
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        cast: Cast,
+        published: bool,
+    ) -> None:
+        custom = await proposals_component(
+            session,
+            cast.space,
+            custom_answer_states=[self.EM_ANALISE, self.EM_OBRAS],
+            publish_answers_immediately=published,
+        )
+        proposal = await builders.proposal(session, custom, cast.author.user)
+        given = await answer(client, proposal, cast.space_admin, state="em_analise")
+        assert given.status_code == 200, given.text
+        assert (given.json()["published_at"] is not None) is published
+
+        emptied = await self.settings(client, custom, cast.space_admin)
+        kept = await self.settings(client, custom, cast.space_admin, self.EM_ANALISE)
+
+        body = assert_problem(emptied, 409, "conflict")
+        assert "em_analise" in body["detail"]
+        assert body["states"] == ["em_analise"]
+        assert kept.status_code == 200, kept.text
+        assert [
+            state["token"] for state in kept.json()["settings"]["custom_answer_states"]
+        ] == ["em_analise"]
+
+    async def test_a_state_no_longer_held_is_removed(
+        self, client: httpx.AsyncClient, session: AsyncSession, cast: Cast
+    ) -> None:
+        custom = await proposals_component(
+            session, cast.space, custom_answer_states=[self.EM_ANALISE]
+        )
+        proposal = await builders.proposal(session, custom, cast.author.user)
+        await answer(client, proposal, cast.space_admin, state="em_analise")
+        await answer(client, proposal, cast.space_admin, state="accepted")
+
+        emptied = await self.settings(client, custom, cast.space_admin)
+
+        assert emptied.status_code == 200, emptied.text
+        assert emptied.json()["settings"]["custom_answer_states"] == []
+
+
 class TestPublication:
     async def test_answers_wait_for_publication_when_the_component_says_so(
         self,
