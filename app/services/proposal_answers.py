@@ -9,6 +9,7 @@ import statistics
 from datetime import datetime
 from typing import Any
 
+import nh3
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -81,11 +82,19 @@ async def answer_proposal(
         settings = context.settings
     _ensure_state(data.state, settings)
     _ensure_costs(data, settings)
+    answer = sanitize_translations(data.answer)
+    if data.state == AnswerState.REJECTED and not _has_text(answer):
+        raise InvalidInputError(
+            "A rejection gives its reasons: write the answer.",
+            field="answer",
+            location="body",
+            error_code="required",
+        )
 
     was_public = proposal.answer_published_at is not None
     now = utcnow()
     proposal.answer_state = data.state
-    proposal.answer = sanitize_translations(data.answer)
+    proposal.answer = answer
     proposal.cost_cents = data.cost_cents
     proposal.cost_report = sanitize_translations(data.cost_report)
     proposal.execution_period = sanitize_translations(data.execution_period)
@@ -229,6 +238,11 @@ def _ensure_state(state: str, settings: ProposalsSettings) -> None:
                 }
             ],
         )
+
+
+def _has_text(translations: dict[str, str]) -> bool:
+    """Whether some locale says something once its tags are taken away."""
+    return any(nh3.clean(html, tags=set()).strip() for html in translations.values())
 
 
 def _ensure_costs(data: AnswerCreate, settings: ProposalsSettings) -> None:

@@ -177,6 +177,52 @@ class TestStates:
         assert known.status_code == 200
         assert (await public(client, proposal))["state"] == "em_obras"
 
+    @pytest.mark.parametrize(
+        "text",
+        [None, {}, {"pt-BR": "   "}, {"pt-BR": "<p><script>x()</script></p>"}],
+    )
+    async def test_a_rejection_without_text_is_422(
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        cast: Cast,
+        component: Component,
+        text: dict[str, str] | None,
+    ) -> None:
+        proposal = await builders.proposal(session, component, cast.author.user)
+        body: dict[str, Any] = {"state": "rejected"}
+        if text is not None:
+            body["answer"] = text
+
+        response = await client.post(
+            f"{API}/proposals/{proposal.id}/answer",
+            json=body,
+            headers=cast.space_admin.headers,
+        )
+
+        assert failing_fields(assert_problem(response, 422, "validation-error")) == {
+            "answer"
+        }
+        assert (await public(client, proposal))["state"] == "not_answered"
+
+    async def test_other_states_may_go_without_text(
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        cast: Cast,
+        component: Component,
+    ) -> None:
+        proposal = await builders.proposal(session, component, cast.author.user)
+
+        response = await client.post(
+            f"{API}/proposals/{proposal.id}/answer",
+            json={"state": "evaluating"},
+            headers=cast.space_admin.headers,
+        )
+
+        assert response.status_code == 200, response.text
+        assert response.json()["state"] == "evaluating"
+
     async def test_not_answered_clears_the_answer(
         self,
         client: httpx.AsyncClient,
