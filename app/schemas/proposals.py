@@ -90,7 +90,11 @@ class AnswerCreate(RequestModel):
         ),
     )
     answer: ShortText = Field(
-        default_factory=dict, description="The official answer; rich text per locale."
+        default_factory=dict,
+        description=(
+            "The official answer; rich text per locale. A rejection needs one with "
+            "some text once sanitised."
+        ),
     )
     cost_cents: int | None = Field(
         None,

@@ -1,6 +1,6 @@
 """Components: typed features of a space, their settings and per-phase switches."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -53,6 +53,18 @@ _LIVE_CONTENT: dict[ComponentType, Callable[[int], ColumnElement[bool]]] = {
     ),
 }
 """Per type, whether a component holds live content; new content types add theirs."""
+
+SettingsGuard = Callable[[AsyncSession, Component, dict[str, Any]], Awaitable[None]]
+_SETTINGS_GUARDS: dict[ComponentType, SettingsGuard] = {}
+
+
+def guard_settings(component_type: ComponentType, guard: SettingsGuard) -> None:
+    """Let a content type refuse new settings its content cannot live with.
+
+    ``guard`` gets the component (still with its stored settings) and the new
+    settings, and raises to refuse them.
+    """
+    _SETTINGS_GUARDS[component_type] = guard
 
 
 async def get_readable_component(
@@ -225,6 +237,9 @@ async def update_component(
         values["name"] = data.name
     if data.settings is not None:
         values["settings"] = _merged_settings(component, data.settings)
+        guard = _SETTINGS_GUARDS.get(component.type)
+        if guard is not None:
+            await guard(session, component, values["settings"])
     if data.default_switches is not None:
         sent = data.default_switches.model_dump(mode="json", exclude_unset=True)
         current = stored_switches(component.default_switches)

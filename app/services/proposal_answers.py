@@ -9,6 +9,7 @@ import statistics
 from datetime import datetime
 from typing import Any
 
+import nh3
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,7 +30,7 @@ from app.models.proposals import (
 )
 from app.models.spaces import Space, SpaceKind, SpaceRoleName
 from app.models.users import User
-from app.schemas.components import ProposalsSettings
+from app.schemas.components import ProposalsSettings, stored_settings
 from app.schemas.pagination import decode_cursor, encode_cursor
 from app.schemas.proposals import (
     AnswerCreate,
@@ -42,7 +43,7 @@ from app.services import outbox
 from app.services.components import (
     effective_switches,
     ensure_type,
-    get_component_for,
+    guard_settings,
 )
 from app.services.permissions import Action, allowed, roles_in_space
 from app.services.proposals import (
@@ -75,13 +76,25 @@ async def answer_proposal(
     proposal, settings = context.proposal, context.settings
     if proposal.status == ProposalStatus.WITHDRAWN:
         raise ConflictError("A withdrawn proposal is not answered.")
+    if data.state not in BUILT_IN_STATES:
+        # Custom states may be being removed: read them under the component's lock.
+        await session.refresh(context.component, with_for_update=True)
+        settings = context.settings
     _ensure_state(data.state, settings)
     _ensure_costs(data, settings)
+    answer = sanitize_translations(data.answer)
+    if data.state == AnswerState.REJECTED and not _has_text(answer):
+        raise InvalidInputError(
+            "A rejection gives its reasons: write the answer.",
+            field="answer",
+            location="body",
+            error_code="required",
+        )
 
     was_public = proposal.answer_published_at is not None
     now = utcnow()
     proposal.answer_state = data.state
-    proposal.answer = sanitize_translations(data.answer)
+    proposal.answer = answer
     proposal.cost_cents = data.cost_cents
     proposal.cost_report = sanitize_translations(data.cost_report)
     proposal.execution_period = sanitize_translations(data.execution_period)
@@ -173,6 +186,44 @@ async def _ensure_may_answer(
     )
 
 
+async def _ensure_states_kept(
+    session: AsyncSession, component: Component, new_settings: dict[str, Any]
+) -> None:
+    """Refuse settings that drop a custom answer state a proposal holds.
+
+    The component's row is locked first, as answering with a custom state
+    does, so that no answer takes a state being dropped meanwhile.
+    """
+    await session.refresh(component, with_for_update=True)
+    old = stored_settings(component)
+    assert isinstance(old, ProposalsSettings)
+    kept = ProposalsSettings.model_validate(new_settings).custom_answer_states
+    dropped = {custom.token for custom in old.custom_answer_states} - {
+        custom.token for custom in kept
+    }
+    if not dropped:
+        return
+    held = sorted(
+        await session.scalars(
+            select(Proposal.answer_state)
+            .where(
+                Proposal.component_id == component.id,
+                Proposal.answer_state.in_(dropped),
+            )
+            .distinct()
+        )
+    )
+    if held:
+        raise ConflictError(
+            f"Proposals of this component hold the answer states {', '.join(held)};"
+            " answer them otherwise before removing those states.",
+            states=held,
+        )
+
+
+guard_settings(ComponentType.PROPOSALS, _ensure_states_kept)
+
+
 def _ensure_state(state: str, settings: ProposalsSettings) -> None:
     custom = {custom.token for custom in settings.custom_answer_states}
     if state not in BUILT_IN_STATES and state not in custom:
@@ -187,6 +238,11 @@ def _ensure_state(state: str, settings: ProposalsSettings) -> None:
                 }
             ],
         )
+
+
+def _has_text(translations: dict[str, str]) -> bool:
+    """Whether some locale says something once its tags are taken away."""
+    return any(nh3.clean(html, tags=set()).strip() for html in translations.values())
 
 
 def _ensure_costs(data: AnswerCreate, settings: ProposalsSettings) -> None:
@@ -331,10 +387,19 @@ async def demand_queue(
 ) -> tuple[list[ProposalRead], str | None]:
     """The team's queue of unanswered demands: nearest deadline first, so the
     overdue ones lead; demands without a deadline come last."""
-    component = await get_component_for(
-        session, actor, Action.EVALUATE_SPACE, component_id
+    component = await session.get(Component, component_id)
+    if component is None:
+        raise NotFoundError(f"There is no component {component_id}.")
+    space = await get_space_for(
+        session, actor, Action.EVALUATE_SPACE, component.space_id
     )
     ensure_type(component, ComponentType.PROPOSALS)
+    if space.kind != SpaceKind.CHANNEL:
+        raise InvalidInputError(
+            "Demand queues are for channel spaces.",
+            field="component_id",
+            location="path",
+        )
     order = SortKey(Proposal.due_at, descending=False, nulls="last")
     query = (
         select(Proposal)

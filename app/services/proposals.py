@@ -52,7 +52,12 @@ from app.models.proposals import (
 from app.models.spaces import Phase, Space, SpaceKind
 from app.models.taxonomies import Area, InterestGroup, Scope
 from app.models.users import User
-from app.schemas.components import ProposalsSettings, Switches, stored_settings
+from app.schemas.components import (
+    BUILT_IN_ANSWER_STATES,
+    ProposalsSettings,
+    Switches,
+    stored_settings,
+)
 from app.schemas.pagination import decode_cursor, encode_cursor
 from app.schemas.proposals import (
     AnswerRead,
@@ -435,6 +440,8 @@ async def list_proposals(
     page never repeats or skips a proposal (see ``SortKey``).
     """
     component, switches = await _readable_component(session, viewer, component_id)
+    if filters.state is not None:
+        _ensure_state_filter(filters.state, component)
     if sort == ProposalSort.MOST_SUPPORTED and switches.supports_hidden:
         raise InvalidInputError(
             "Supports are hidden in this component; choose another sort.",
@@ -522,6 +529,26 @@ def _conditions(
             Proposal.search_text.contains(filters.text.lower(), autoescape=True)
         )
     return conditions
+
+
+def _ensure_state_filter(state: str, component: Component) -> None:
+    """A state to filter by is built in, withdrawn, draft or the component's own."""
+    settings = stored_settings(component)
+    assert isinstance(settings, ProposalsSettings)
+    choices = BUILT_IN_ANSWER_STATES | {
+        custom.token for custom in settings.custom_answer_states
+    }
+    if state not in choices:
+        raise InvalidInputError(
+            f"{state!r} is not a state of this component.",
+            errors=[
+                {
+                    "field": "state",
+                    "location": "query",
+                    "message": f"must be one of {sorted(choices)}",
+                }
+            ],
+        )
 
 
 def _state_condition(state: str | None) -> ColumnElement[bool]:
@@ -762,6 +789,8 @@ async def withdraw_proposal(
     context = await _authored_context(session, actor, proposal_id)
     proposal = context.proposal
     await lock_proposal(session, proposal)
+    if proposal.status == ProposalStatus.WITHDRAWN:
+        raise ConflictError(f"Proposal {proposal.id} is already withdrawn.")
     if proposal.status != ProposalStatus.PUBLISHED:
         raise ConflictError(f"Proposal {proposal.id} is not published.")
 
@@ -801,7 +830,11 @@ async def add_coauthor(
 async def remove_coauthor(
     session: AsyncSession, actor: User, proposal_id: int, user_id: int
 ) -> None:
-    context = await _authored_context(session, actor, proposal_id)
+    """The authors remove any co-author; a co-author may leave on their own."""
+    if user_id == actor.id:
+        context = await readable_context(session, actor, proposal_id)
+    else:
+        context = await _authored_context(session, actor, proposal_id)
     removed = await session.execute(
         delete(ProposalCoauthor).where(
             ProposalCoauthor.proposal_id == context.proposal.id,
@@ -1051,7 +1084,7 @@ async def support_proposal(
     given = participant.supports_given + 1
     counts = given >= settings.minimum_supports_per_user
     if counts:
-        _ensure_below_threshold(before, settings)
+        _ensure_below_threshold(before, settings, context.switches)
 
     session.add(
         ProposalSupport(
@@ -1093,6 +1126,9 @@ async def unsupport_proposal(
     minimum = settings.minimum_supports_per_user
     given = participant.supports_given
     await lock_proposal(session, proposal)
+    if proposal.status == ProposalStatus.WITHDRAWN:
+        # Withdrawn proposals are frozen: their supports stay counted.
+        raise ConflictError("A withdrawn proposal keeps its supports.")
 
     if given == minimum > 1:
         # Falling below the minimum: every support of this user stops counting.
@@ -1119,11 +1155,19 @@ def _ensure_supportable(proposal: Proposal) -> None:
         raise ConflictError("A rejected proposal cannot be supported.")
 
 
-def _ensure_below_threshold(count: int, settings: ProposalsSettings) -> None:
-    """Without accumulation, a proposal at its threshold takes no more supports."""
+def _ensure_below_threshold(
+    count: int, settings: ProposalsSettings, switches: Switches
+) -> None:
+    """Without accumulation, a proposal at its threshold takes no more supports.
+
+    With supports hidden the refusal says nothing of counts, which would
+    reveal them.
+    """
     threshold = settings.threshold_per_proposal
     accumulates = settings.can_accumulate_supports_beyond_threshold
     if threshold and not accumulates and count >= threshold:
+        if switches.supports_hidden:
+            raise ConflictError("This proposal takes no more supports.")
         raise ConflictError("This proposal has reached its threshold of supports.")
 
 

@@ -177,6 +177,52 @@ class TestStates:
         assert known.status_code == 200
         assert (await public(client, proposal))["state"] == "em_obras"
 
+    @pytest.mark.parametrize(
+        "text",
+        [None, {}, {"pt-BR": "   "}, {"pt-BR": "<p><script>x()</script></p>"}],
+    )
+    async def test_a_rejection_without_text_is_422(
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        cast: Cast,
+        component: Component,
+        text: dict[str, str] | None,
+    ) -> None:
+        proposal = await builders.proposal(session, component, cast.author.user)
+        body: dict[str, Any] = {"state": "rejected"}
+        if text is not None:
+            body["answer"] = text
+
+        response = await client.post(
+            f"{API}/proposals/{proposal.id}/answer",
+            json=body,
+            headers=cast.space_admin.headers,
+        )
+
+        assert failing_fields(assert_problem(response, 422, "validation-error")) == {
+            "answer"
+        }
+        assert (await public(client, proposal))["state"] == "not_answered"
+
+    async def test_other_states_may_go_without_text(
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        cast: Cast,
+        component: Component,
+    ) -> None:
+        proposal = await builders.proposal(session, component, cast.author.user)
+
+        response = await client.post(
+            f"{API}/proposals/{proposal.id}/answer",
+            json={"state": "evaluating"},
+            headers=cast.space_admin.headers,
+        )
+
+        assert response.status_code == 200, response.text
+        assert response.json()["state"] == "evaluating"
+
     async def test_not_answered_clears_the_answer(
         self,
         client: httpx.AsyncClient,
@@ -192,6 +238,73 @@ class TestStates:
         seen = await public(client, proposal)
         assert seen["state"] == "not_answered"
         assert seen["answer"] is None
+
+
+class TestCustomStatesInUse:
+    EM_ANALISE = {
+        "token": "em_analise",
+        "title": {"pt-BR": "Em análise"},
+        "colour": "#ff8800",
+    }
+    EM_OBRAS = {
+        "token": "em_obras",
+        "title": {"pt-BR": "Em obras"},
+        "colour": "#00ff00",
+    }
+
+    async def settings(
+        self, client: httpx.AsyncClient, component: Component, who: Actor, *states: Any
+    ) -> httpx.Response:
+        return await client.patch(
+            f"{API}/components/{component.id}",
+            json={"settings": {"custom_answer_states": list(states)}},
+            headers=who.headers,
+        )
+
+    @pytest.mark.parametrize("published", [True, False])
+    async def test_a_state_a_proposal_holds_is_not_removed(
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        cast: Cast,
+        published: bool,
+    ) -> None:
+        custom = await proposals_component(
+            session,
+            cast.space,
+            custom_answer_states=[self.EM_ANALISE, self.EM_OBRAS],
+            publish_answers_immediately=published,
+        )
+        proposal = await builders.proposal(session, custom, cast.author.user)
+        given = await answer(client, proposal, cast.space_admin, state="em_analise")
+        assert given.status_code == 200, given.text
+        assert (given.json()["published_at"] is not None) is published
+
+        emptied = await self.settings(client, custom, cast.space_admin)
+        kept = await self.settings(client, custom, cast.space_admin, self.EM_ANALISE)
+
+        body = assert_problem(emptied, 409, "conflict")
+        assert "em_analise" in body["detail"]
+        assert body["states"] == ["em_analise"]
+        assert kept.status_code == 200, kept.text
+        assert [
+            state["token"] for state in kept.json()["settings"]["custom_answer_states"]
+        ] == ["em_analise"]
+
+    async def test_a_state_no_longer_held_is_removed(
+        self, client: httpx.AsyncClient, session: AsyncSession, cast: Cast
+    ) -> None:
+        custom = await proposals_component(
+            session, cast.space, custom_answer_states=[self.EM_ANALISE]
+        )
+        proposal = await builders.proposal(session, custom, cast.author.user)
+        await answer(client, proposal, cast.space_admin, state="em_analise")
+        await answer(client, proposal, cast.space_admin, state="accepted")
+
+        emptied = await self.settings(client, custom, cast.space_admin)
+
+        assert emptied.status_code == 200, emptied.text
+        assert emptied.json()["settings"]["custom_answer_states"] == []
 
 
 class TestPublication:

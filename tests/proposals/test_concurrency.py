@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.models.components import Component
 from app.models.events import OutboxEvent
 from app.models.proposals import Proposal, ProposalSupport
-from app.models.spaces import Space
+from app.models.spaces import Space, SpaceRoleName
 from app.models.users import User
 from app.runtime import Runtime
 from tests import builders
@@ -223,3 +223,60 @@ async def test_a_draft_published_five_times_at_once_is_published_once(
             )
         )
     assert published == 1
+
+
+async def test_answers_racing_the_removal_of_their_state_never_outlive_it(
+    committed_client: httpx.AsyncClient, committed_runtime: Runtime
+) -> None:
+    """Either the state is dropped and no proposal holds it, or it is kept."""
+    custom = {
+        "token": "em_analise",
+        "title": {"pt-BR": "Em análise"},
+        "colour": "#ff8800",
+    }
+    async with committed_runtime.sessionmaker() as session:
+        admin = await builders.user(session, committed_runtime)
+        space: Space = await builders.space(session)
+        await builders.grant(session, space, admin, SpaceRoleName.ADMIN)
+        component = await proposals_component(
+            session, space, custom_answer_states=[custom]
+        )
+        targets = [
+            await builders.proposal(session, component, admin) for _ in range(10)
+        ]
+        await session.commit()
+    headers = builders.bearer(committed_runtime, admin)
+    answers = [
+        committed_client.post(
+            f"{API}/proposals/{proposal.id}/answer",
+            json={"state": "em_analise"},
+            headers=headers,
+        )
+        for proposal in targets
+    ]
+    removal = committed_client.patch(
+        f"{API}/components/{component.id}",
+        json={"settings": {"custom_answer_states": []}},
+        headers=headers,
+    )
+
+    *answered, removed = await asyncio.gather(*answers, removal)
+
+    async with committed_runtime.sessionmaker() as session:
+        held = await session.scalar(
+            select(func.count(Proposal.id)).where(
+                Proposal.component_id == component.id,
+                Proposal.answer_state == "em_analise",
+            )
+        )
+        stored_component = await session.get(Component, component.id)
+        assert stored_component is not None
+        states = stored_component.settings["custom_answer_states"]
+    assert removed.status_code in (200, 409), removed.text
+    assert {response.status_code for response in answered} <= {200, 422}
+    taken = sum(response.status_code == 200 for response in answered)
+    assert held == taken
+    if removed.status_code == 200:
+        assert states == [] and held == 0
+    else:
+        assert [state["token"] for state in states] == ["em_analise"] and held > 0

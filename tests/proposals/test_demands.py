@@ -229,6 +229,26 @@ class TestQueue:
         assert second.json()["next_cursor"] is None
         assert_problem(refused, 403, "forbidden")
 
+    async def test_a_component_outside_a_channel_has_no_queue(
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        cast: Cast,
+        component: Component,
+    ) -> None:
+        await builders.proposal(session, component, cast.author.user)
+
+        response = await client.get(
+            f"{API}/components/{component.id}/demands",
+            headers=cast.space_admin.headers,
+        )
+
+        body = assert_problem(response, 422, "validation-error")
+        assert body["detail"] == "Demand queues are for channel spaces."
+        assert [(e["field"], e["location"]) for e in body["errors"]] == [
+            ("component_id", "path")
+        ]
+
 
 class TestReport:
     async def test_figures_per_area(

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models.base import utcnow
 from app.models.components import Component
 from app.models.proposals import ProposalInterestGroup, ProposalStatus
+from app.models.spaces import SpaceKind
 from app.models.taxonomies import Area, InterestGroup, InterestGroupKind
 from tests import builders
 from tests.api.problems import assert_problem
@@ -98,6 +99,45 @@ class TestFilters:
 
         assert await listed(client, component, state="accepted") == [accepted.id]
         assert await listed(client, component, state="not_answered") == [pending.id]
+
+    async def test_an_unknown_state_is_422_and_a_custom_one_filters(
+        self, client: httpx.AsyncClient, session: AsyncSession, cast: Cast
+    ) -> None:
+        custom = await proposals_component(
+            session,
+            cast.space,
+            custom_answer_states=[
+                {
+                    "token": "em_obras",
+                    "title": {"pt-BR": "Em obras"},
+                    "colour": "#ff8800",
+                }
+            ],
+        )
+        building = await builders.proposal(
+            session,
+            custom,
+            cast.author.user,
+            answer_state="em_obras",
+            answer_published_at=utcnow(),
+        )
+        path = f"{API}/components/{custom.id}/proposals"
+
+        bogus = await client.get(path, params={"state": "bogus"})
+        foreign = await client.get(
+            f"{API}/components/{(await proposals_component(session, cast.space)).id}"
+            "/proposals",
+            params={"state": "em_obras"},
+        )
+
+        body = assert_problem(bogus, 422, "validation-error")
+        assert [(e["field"], e["location"]) for e in body["errors"]] == [
+            ("state", "query")
+        ]
+        assert_problem(foreign, 422, "validation-error")
+        assert await listed(client, custom, state="em_obras") == [building.id]
+        for state in ("evaluating", "accepted", "rejected", "withdrawn", "draft"):
+            assert await listed(client, custom, state=state) == []
 
     async def test_by_scope_with_descendants(
         self,
@@ -362,6 +402,8 @@ async def test_the_demand_queue_runs_a_constant_number_of_queries(
     queries: QueryCounter,
     cast: Cast,
 ) -> None:
+    cast.space.kind = SpaceKind.CHANNEL
+    await session.flush()
     counts = []
     for rows in (2, 20):
         component = await proposals_component(session, cast.space)

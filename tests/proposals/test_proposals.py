@@ -508,6 +508,43 @@ class TestCoauthors:
 
         assert_problem(response, 403, "forbidden")
 
+    async def test_a_coauthor_leaves_but_removes_no_one_else(
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        cast: Cast,
+        component: Component,
+    ) -> None:
+        proposal = await builders.proposal(session, component, cast.author.user)
+        path = f"{API}/proposals/{proposal.id}"
+        for who in (cast.participant, cast.evaluator):
+            await client.post(
+                f"{path}/coauthors",
+                json={"user_id": who.id},
+                headers=cast.author.headers,
+            )
+
+        other = await client.delete(
+            f"{path}/coauthors/{cast.evaluator.id}", headers=cast.participant.headers
+        )
+        left = await client.delete(
+            f"{path}/coauthors/{cast.participant.id}", headers=cast.participant.headers
+        )
+        again = await client.delete(
+            f"{path}/coauthors/{cast.participant.id}", headers=cast.participant.headers
+        )
+        stranger = await client.delete(
+            f"{path}/coauthors/{cast.space_admin.id}",
+            headers=cast.space_admin.headers,
+        )
+        after = await client.get(path)
+
+        assert_problem(other, 403, "forbidden")
+        assert left.status_code == 204, left.text
+        assert_problem(again, 404, "not-found")
+        assert_problem(stranger, 404, "not-found")
+        assert after.json()["coauthor_ids"] == [cast.evaluator.id]
+
 
 class TestWithdraw:
     async def test_the_author_withdraws(
@@ -526,7 +563,10 @@ class TestWithdraw:
         assert response.status_code == 200
         assert response.json()["status"] == "withdrawn"
         assert response.json()["withdrawn_at"] is not None
-        assert_problem(again, 409, "conflict")
+        assert (
+            assert_problem(again, 409, "conflict")["detail"]
+            == f"Proposal {proposal.id} is already withdrawn."
+        )
         assert await outbox_types(session) == ["proposal.withdrawn"]
 
     async def test_someone_else_cannot_withdraw(

@@ -176,6 +176,27 @@ async def test_a_support_is_not_taken_back_while_supports_are_blocked(
     assert await count_of(client, proposal, cast.author) == 1
 
 
+async def test_a_support_is_not_taken_back_from_a_withdrawn_proposal(
+    client: httpx.AsyncClient, session: AsyncSession, cast: Cast, component: Component
+) -> None:
+    proposal = await builders.proposal(session, component, cast.author.user)
+    await support(client, proposal, cast.participant)
+    withdrawn = await client.post(
+        f"{API}/proposals/{proposal.id}/withdraw", headers=cast.author.headers
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+
+    response = await client.delete(
+        supports_of(proposal), headers=cast.participant.headers
+    )
+
+    body = assert_problem(response, 409, "conflict")
+    assert body["detail"] == "A withdrawn proposal keeps its supports."
+    assert await count_of(client, proposal, cast.author) == 1
+    assert await counters_match_rows(session)
+    assert "proposal.unsupported" not in await outbox_types(session)
+
+
 class TestLimits:
     async def test_the_limit_per_user_and_room_after_taking_one_back(
         self,
@@ -305,6 +326,29 @@ class TestHidden:
         assert detail.json()["supports_count"] is None
         assert [item["supports_count"] for item in listed.json()["items"]] == [None]
         assert_problem(sorted_by_supports, 422, "validation-error")
+
+    async def test_the_threshold_refusal_says_no_count_when_hidden(
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        runtime: Runtime,
+        cast: Cast,
+    ) -> None:
+        capped = await proposals_component(
+            session,
+            cast.space,
+            switches={**OPEN, "supports_hidden": True},
+            threshold_per_proposal=1,
+        )
+        proposal = await builders.proposal(session, capped, cast.author.user)
+        one, two = await participants(session, runtime, 2)
+
+        await support(client, proposal, one)
+        refused = await support(client, proposal, two)
+
+        body = assert_problem(refused, 409, "conflict")
+        assert body["detail"] == "This proposal takes no more supports."
+        assert "threshold" not in refused.text
 
 
 class TestPrivateSpaces:
