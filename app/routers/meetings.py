@@ -4,7 +4,6 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
-from pydantic import AwareDatetime
 
 from app.deps import (
     CurrentUser,
@@ -14,9 +13,9 @@ from app.deps import (
     RuntimeDep,
     SessionDep,
 )
-from app.errors import InvalidInputError
 from app.models.meetings import MeetingType
 from app.routers.links import set_next_link
+from app.schemas.base import Timestamp
 from app.schemas.meetings import (
     AgendaWrite,
     AttendanceWrite,
@@ -66,11 +65,11 @@ async def list_meetings(
         Query(description="upcoming, ongoing or past, from the start and end."),
     ] = None,
     starts_from: Annotated[
-        AwareDatetime | None,
+        Timestamp | None,
         Query(description="Meetings still running at or after this time."),
     ] = None,
     starts_until: Annotated[
-        AwareDatetime | None, Query(description="Meetings starting before this time.")
+        Timestamp | None, Query(description="Meetings starting before this time.")
     ] = None,
     limit: Limit = 25,
     cursor: Cursor = None,
@@ -388,15 +387,5 @@ def _feed_options(runtime: RuntimeDep) -> FeedOptions:
 def _after(cursor: str | None) -> tuple[datetime, int] | None:
     if cursor is None:
         return None
-    starts_at, meeting_id = decode_cursor(cursor, (str, int))
-    try:
-        moment = datetime.fromisoformat(starts_at)
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise InvalidInputError(
-            "The cursor is malformed; pass the next_cursor of a previous page.",
-            field="cursor",
-            error_code="cursor_malformed",
-        )
-    return moment, meeting_id
+    starts_at, meeting_id = decode_cursor(cursor, (datetime, int))
+    return starts_at, meeting_id
