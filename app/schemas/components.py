@@ -88,7 +88,11 @@ class ProposalsSettings(SettingsModel):
         True, description="Admins may create proposals in the organisation's name."
     )
     attachments_allowed: bool = Field(
-        False, description="Participants may attach files to their proposals."
+        False,
+        description=(
+            "Participants may attach files to their proposals. Space admins may "
+            "attach whatever this says."
+        ),
     )
     geocoding_enabled: bool = Field(
         False, description="Proposals may carry an address and a map location."
