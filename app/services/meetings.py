@@ -642,8 +642,13 @@ async def close_meeting(
 async def approve_minutes(
     session: AsyncSession, actor: User, meeting_id: int
 ) -> MeetingDetail:
-    """The space's admins approve a closed meeting's minutes; they freeze."""
-    meeting, component = await meeting_for(session, actor, meeting_id, team_only=True)
+    """The space's admins approve a closed meeting's minutes; they freeze.
+
+    The lock orders this against attendance being recorded at the same time.
+    """
+    meeting, component = await meeting_for(
+        session, actor, meeting_id, lock=True, team_only=True
+    )
     if meeting.closed_at is None:
         raise ConflictError(f"Meeting {meeting.id} is not closed.")
     if meeting.minutes_approved_at is not None:
