@@ -14,6 +14,7 @@ from app.deps import (
     SessionDep,
 )
 from app.models.meetings import MeetingType
+from app.models.users import User
 from app.routers.links import set_next_link
 from app.schemas.base import Timestamp
 from app.schemas.meetings import (
@@ -42,6 +43,10 @@ from app.services.meetings import MeetingFilters, meeting_read
 router = APIRouter(tags=["meetings"])
 
 ICALENDAR = "text/calendar; charset=utf-8"
+PUBLIC_FEED_CACHE = "public, max-age=300"
+SIGNED_IN_FEED_CACHE = "private, no-cache"
+PERSONAL_FEED_CACHE = "private, no-store"
+"""The private address is a secret and lists one person's registrations."""
 _ICS_RESPONSE: dict[int | str, dict[str, object]] = {
     200: {"content": {"text/calendar": {"schema": {"type": "string"}}}}
 }
@@ -306,7 +311,7 @@ async def meeting_calendar(
     body = await calendars.meeting_feed(
         session, viewer, meeting_id, _feed_options(runtime)
     )
-    return Response(body, media_type=ICALENDAR)
+    return _public_feed(body, viewer)
 
 
 @router.get(
@@ -320,7 +325,7 @@ async def space_calendar(
 ) -> Response:
     """A space's published meetings as an iCalendar feed."""
     body = await calendars.space_feed(session, viewer, space_id, _feed_options(runtime))
-    return Response(body, media_type=ICALENDAR)
+    return _public_feed(body, viewer)
 
 
 @router.get(
@@ -334,7 +339,7 @@ async def organisation_calendar(
 ) -> Response:
     """Every published meeting the reader may see, as an iCalendar feed."""
     body = await calendars.organisation_feed(session, viewer, _feed_options(runtime))
-    return Response(body, media_type=ICALENDAR)
+    return _public_feed(body, viewer)
 
 
 @router.get(
@@ -348,7 +353,9 @@ async def personal_calendar(
 ) -> Response:
     """The meetings a user registered for, at their private address."""
     body = await calendars.personal_feed(session, token, _feed_options(runtime))
-    return Response(body, media_type=ICALENDAR)
+    return Response(
+        body, media_type=ICALENDAR, headers={"Cache-Control": PERSONAL_FEED_CACHE}
+    )
 
 
 @router.post(
@@ -381,6 +388,17 @@ def _feed_options(runtime: RuntimeDep) -> FeedOptions:
         public_url=settings.public_url,
         zone=settings.time_zone,
         locale=settings.default_locale,
+    )
+
+
+def _public_feed(body: bytes, viewer: User | None) -> Response:
+    """A feed anyone may fetch: shared caches keep the anonymous one a while; one
+    read with credentials may hold more, so it stays with that reader."""
+    cache = PUBLIC_FEED_CACHE if viewer is None else SIGNED_IN_FEED_CACHE
+    return Response(
+        body,
+        media_type=ICALENDAR,
+        headers={"Cache-Control": cache, "Vary": "Authorization"},
     )
 
 

@@ -249,3 +249,38 @@ class TestTextIsEscaped:
         assert len(parsed(response)) == 2
         expected = title.replace("\r\n", "\n").replace("\r", "\n")
         assert calendar_name(response) == expected
+
+
+class TestCaching:
+    async def test_the_private_address_is_never_stored(
+        self, client: httpx.AsyncClient, session: AsyncSession, cast: Cast
+    ) -> None:
+        issued = await client.post(
+            f"{API}/me/calendar-token", headers=cast.participant.headers
+        )
+
+        feed = await client.get(
+            issued.json()["url"].removeprefix("http://127.0.0.1:8000")
+        )
+
+        assert feed.status_code == 200, feed.text
+        assert feed.headers["cache-control"] == "private, no-store"
+
+    async def test_public_feeds_are_cached_briefly_and_only_when_anonymous(
+        self, client: httpx.AsyncClient, session: AsyncSession, cast: Cast
+    ) -> None:
+        shown = await meeting(session, cast.component)
+        paths = [
+            f"{API}/meetings/{shown.id}/calendar.ics",
+            f"{API}/spaces/{cast.space.id}/meetings.ics",
+            f"{API}/meetings.ics",
+        ]
+
+        for path in paths:
+            anonymous = await client.get(path)
+            signed_in = await client.get(path, headers=cast.participant.headers)
+
+            assert anonymous.headers["cache-control"] == "public, max-age=300"
+            assert signed_in.headers["cache-control"] == "private, no-cache"
+            assert anonymous.headers["vary"] == signed_in.headers["vary"]
+            assert "authorization" in anonymous.headers["vary"].lower()
