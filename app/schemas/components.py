@@ -142,7 +142,11 @@ class ProposalsSettings(SettingsModel):
 
 class MeetingsSettings(SettingsModel):
     participants_can_create: bool = Field(
-        False, description="Participants may organise meetings, not only admins."
+        False,
+        description=(
+            "Participants may organise meetings, not only admins; only while the "
+            "creation_enabled switch is on too (by default or in the active phase)."
+        ),
     )
     comments_enabled: bool = Field(True, description="Meetings may be commented.")
     online_link_minutes_before: int = Field(

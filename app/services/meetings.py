@@ -743,8 +743,17 @@ async def _ensure_participant_may_create(
     if open_to_actor is None:
         raise NotFoundError(f"There is no component {component.id}.")
     switches = await effective_switches(session, component)
-    if not (settings.participants_can_create and switches.creation_enabled):
-        raise PermissionDeniedError("Participants may not create meetings here.")
+    if not settings.participants_can_create:
+        raise PermissionDeniedError(
+            "Participants may not create meetings here: the component's "
+            "participants_can_create setting is off."
+        )
+    if not switches.creation_enabled:
+        raise PermissionDeniedError(
+            "Participants may not create meetings now: the component's "
+            "creation_enabled switch is off (participants_can_create needs it on "
+            "too, by default or in the active phase)."
+        )
 
 
 def _stored_fields(fields: dict[str, Any]) -> dict[str, Any]:
