@@ -15,9 +15,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
 
-# The local database and mail folder of `make run`, `make migrate` and `make seed`.
+# Links in mails and the calendar-token URL follow the port served on, unless set.
+DECIDE_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
+
+# The local database, mail folder and public URL of `make run`, `make migrate`
+# and `make seed`.
 RUN_ENV := DECIDE_DATABASE_URL=sqlite+aiosqlite:///var/decide.db \
-	DECIDE_MAIL_BACKEND=file DECIDE_MAIL_DIR=var/mail
+	DECIDE_MAIL_BACKEND=file DECIDE_MAIL_DIR=var/mail \
+	DECIDE_PUBLIC_URL=$(DECIDE_PUBLIC_URL)
 
 # The PostgreSQL database that `make test` runs the database tests on a second time.
 DECIDE_TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
@@ -49,7 +54,7 @@ install: $(STAMP) ## create .venv and install the project with its dev tools
 var:
 	@mkdir -p var/mail
 
-run: $(STAMP) | var ## migrate, load the demo data and serve on http://127.0.0.1:8000
+run: $(STAMP) | var ## migrate, load the demo data and serve on http://127.0.0.1:$(PORT)
 	$(RUN_ENV) $(BIN)/decide migrate
 	$(RUN_ENV) $(BIN)/decide seed-demo
 	@echo "Decide on http://$(HOST):$(PORT)  (docs: /api/v1/docs and /mobile/v1/docs; mail in var/mail)"

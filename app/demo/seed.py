@@ -227,15 +227,32 @@ async def _space(session: AsyncSession, admin: User | None, **values: object) ->
     return space
 
 
+PARTICIPATION = {
+    "creation_enabled": True,
+    "supports_enabled": True,
+    "endorsements_enabled": True,
+    "answers_enabled": True,
+}
+"""Switches of a demo component open to residents' proposals, as a live one is."""
+
+
 def _component(
-    space: Space, type: ComponentType, name: dict[str, str], position: int
+    space: Space,
+    type: ComponentType,
+    name: dict[str, str],
+    position: int,
+    *,
+    settings: dict[str, object] | None = None,
 ) -> Component:
+    participative = type in (ComponentType.PROPOSALS, ComponentType.MEETINGS)
     return Component(
         space_id=space.id,
         type=type,
         name=name,
         position=position,
         published_at=utcnow(),
+        settings=settings or {},
+        default_switches=PARTICIPATION if participative else {},
     )
 
 
@@ -283,7 +300,13 @@ async def _ppa(
     about = _component(space, ComponentType.PAGES, {"pt-BR": "Sobre o PPA"}, 3)
     session.add_all(
         [
-            _component(space, ComponentType.PROPOSALS, {"pt-BR": "Propostas"}, 0),
+            _component(
+                space,
+                ComponentType.PROPOSALS,
+                {"pt-BR": "Propostas"},
+                0,
+                settings={"attachments_allowed": True, "supports_limit_per_user": 10},
+            ),
             _component(space, ComponentType.MEETINGS, {"pt-BR": "Encontros"}, 1),
             news,
             about,
@@ -447,4 +470,12 @@ async def _talk_to_the_mayor(session: AsyncSession, admin: User | None) -> None:
             "en": "Send your request; the city answers within the deadline.",
         },
     )
-    session.add(_component(channel, ComponentType.PROPOSALS, {"pt-BR": "Demandas"}, 0))
+    session.add(
+        _component(
+            channel,
+            ComponentType.PROPOSALS,
+            {"pt-BR": "Demandas"},
+            0,
+            settings={"answer_deadline_days": 30, "attachments_allowed": True},
+        )
+    )

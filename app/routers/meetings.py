@@ -4,7 +4,6 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
-from pydantic import AwareDatetime
 
 from app.deps import (
     CurrentUser,
@@ -14,9 +13,10 @@ from app.deps import (
     RuntimeDep,
     SessionDep,
 )
-from app.errors import InvalidInputError
 from app.models.meetings import MeetingType
+from app.models.users import User
 from app.routers.links import set_next_link
+from app.schemas.base import Timestamp
 from app.schemas.meetings import (
     AgendaWrite,
     AttendanceWrite,
@@ -43,6 +43,10 @@ from app.services.meetings import MeetingFilters, meeting_read
 router = APIRouter(tags=["meetings"])
 
 ICALENDAR = "text/calendar; charset=utf-8"
+PUBLIC_FEED_CACHE = "public, no-cache"
+SIGNED_IN_FEED_CACHE = "private, no-cache"
+PERSONAL_FEED_CACHE = "private, no-store"
+"""The private address is a secret and lists one person's registrations."""
 _ICS_RESPONSE: dict[int | str, dict[str, object]] = {
     200: {"content": {"text/calendar": {"schema": {"type": "string"}}}}
 }
@@ -66,11 +70,11 @@ async def list_meetings(
         Query(description="upcoming, ongoing or past, from the start and end."),
     ] = None,
     starts_from: Annotated[
-        AwareDatetime | None,
+        Timestamp | None,
         Query(description="Meetings still running at or after this time."),
     ] = None,
     starts_until: Annotated[
-        AwareDatetime | None, Query(description="Meetings starting before this time.")
+        Timestamp | None, Query(description="Meetings starting before this time.")
     ] = None,
     limit: Limit = 25,
     cursor: Cursor = None,
@@ -307,7 +311,7 @@ async def meeting_calendar(
     body = await calendars.meeting_feed(
         session, viewer, meeting_id, _feed_options(runtime)
     )
-    return Response(body, media_type=ICALENDAR)
+    return _public_feed(body, viewer)
 
 
 @router.get(
@@ -321,7 +325,7 @@ async def space_calendar(
 ) -> Response:
     """A space's published meetings as an iCalendar feed."""
     body = await calendars.space_feed(session, viewer, space_id, _feed_options(runtime))
-    return Response(body, media_type=ICALENDAR)
+    return _public_feed(body, viewer)
 
 
 @router.get(
@@ -335,7 +339,7 @@ async def organisation_calendar(
 ) -> Response:
     """Every published meeting the reader may see, as an iCalendar feed."""
     body = await calendars.organisation_feed(session, viewer, _feed_options(runtime))
-    return Response(body, media_type=ICALENDAR)
+    return _public_feed(body, viewer)
 
 
 @router.get(
@@ -349,7 +353,9 @@ async def personal_calendar(
 ) -> Response:
     """The meetings a user registered for, at their private address."""
     body = await calendars.personal_feed(session, token, _feed_options(runtime))
-    return Response(body, media_type=ICALENDAR)
+    return Response(
+        body, media_type=ICALENDAR, headers={"Cache-Control": PERSONAL_FEED_CACHE}
+    )
 
 
 @router.post(
@@ -385,18 +391,20 @@ def _feed_options(runtime: RuntimeDep) -> FeedOptions:
     )
 
 
+def _public_feed(body: bytes, viewer: User | None) -> Response:
+    """A feed anyone may fetch: caches revalidate it, so a meeting hidden or
+    cancelled drops out at once; one read with credentials may hold more, so it
+    stays with that reader."""
+    cache = PUBLIC_FEED_CACHE if viewer is None else SIGNED_IN_FEED_CACHE
+    return Response(
+        body,
+        media_type=ICALENDAR,
+        headers={"Cache-Control": cache, "Vary": "Authorization"},
+    )
+
+
 def _after(cursor: str | None) -> tuple[datetime, int] | None:
     if cursor is None:
         return None
-    starts_at, meeting_id = decode_cursor(cursor, (str, int))
-    try:
-        moment = datetime.fromisoformat(starts_at)
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise InvalidInputError(
-            "The cursor is malformed; pass the next_cursor of a previous page.",
-            field="cursor",
-            error_code="cursor_malformed",
-        )
-    return moment, meeting_id
+    starts_at, meeting_id = decode_cursor(cursor, (datetime, int))
+    return starts_at, meeting_id

@@ -23,12 +23,17 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 9000
 the calendar a shift to UTC overflows."""
 
 
-def _in_range(value: datetime) -> datetime:
+def in_calendar(value: datetime) -> bool:
+    """Whether an aware ``value`` falls between the years we accept, in UTC."""
     try:
         year = value.astimezone(UTC).year
     except OverflowError:
-        year = value.year
-    if not EARLIEST_YEAR <= year < LATEST_YEAR:
+        return False
+    return EARLIEST_YEAR <= year < LATEST_YEAR
+
+
+def _in_range(value: datetime) -> datetime:
+    if not in_calendar(value):
         raise ValueError(
             f"must fall between the years {EARLIEST_YEAR} and {LATEST_YEAR} in UTC"
         )

@@ -88,7 +88,11 @@ class ProposalsSettings(SettingsModel):
         True, description="Admins may create proposals in the organisation's name."
     )
     attachments_allowed: bool = Field(
-        False, description="Participants may attach files to their proposals."
+        False,
+        description=(
+            "Participants may attach files to their proposals. Space admins may "
+            "attach whatever this says."
+        ),
     )
     geocoding_enabled: bool = Field(
         False, description="Proposals may carry an address and a map location."
@@ -138,7 +142,11 @@ class ProposalsSettings(SettingsModel):
 
 class MeetingsSettings(SettingsModel):
     participants_can_create: bool = Field(
-        False, description="Participants may organise meetings, not only admins."
+        False,
+        description=(
+            "Participants may organise meetings, not only admins; only while the "
+            "creation_enabled switch is on too (by default or in the active phase)."
+        ),
     )
     comments_enabled: bool = Field(True, description="Meetings may be commented.")
     online_link_minutes_before: int = Field(

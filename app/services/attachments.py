@@ -3,7 +3,9 @@
 A resource's attachments are seen by whoever may read the resource (the kind's
 own rule, through the resource registry). Space admins attach to anything in
 their space; a domain lets more people attach to its own resources (the
-authors of a proposal) by registering a rule with ``allow_attaching``.
+authors of a proposal) by registering a rule with ``allow_attaching``. A
+component whose settings carry ``attachments_allowed`` (proposals) governs that
+rule: when it is off, only those who may attach anyway (space admins) do.
 """
 
 import asyncio
@@ -18,11 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.errors import ConflictError, NotFoundError
+from app.errors import ConflictError, NotFoundError, PermissionDeniedError
 from app.models.attachments import Attachment
 from app.models.base import utcnow
+from app.models.components import Component
 from app.models.users import User
 from app.schemas.attachments import TITLE_MAX, AttachmentUpdate
+from app.schemas.components import stored_settings
 from app.services import action_log, resources, uploads
 from app.services.permissions import Action, ensure_can
 
@@ -248,9 +252,35 @@ async def _ensure_may_attach(
     space_id: int | None,
 ) -> None:
     rule = _MAY_ATTACH.get(resource_type)
-    if rule is not None and await rule(session, actor, resource):
+    if rule is None or not await rule(session, actor, resource):
+        await ensure_can(session, actor, Action.ATTACH_FILES, space_id)
         return
-    await ensure_can(session, actor, Action.ATTACH_FILES, space_id)
+    if await _component_allows_attachments(session, resource_type, resource):
+        return
+    try:
+        await ensure_can(session, actor, Action.ATTACH_FILES, space_id)
+    except PermissionDeniedError as exc:
+        if type(exc) is not PermissionDeniedError:
+            raise
+        raise PermissionDeniedError(
+            "This component does not allow participants to attach files "
+            "(its attachments_allowed setting is off); only space admins may.",
+            action=Action.ATTACH_FILES,
+        ) from exc
+
+
+async def _component_allows_attachments(
+    session: AsyncSession, resource_type: str, resource: Any
+) -> bool:
+    """Whether the resource's component lets participants attach: its
+    ``attachments_allowed`` setting, for component types that have one."""
+    column = resources.kind_named(resource_type).component_column
+    if column is None:
+        return True
+    component = await session.get(Component, getattr(resource, column.key))
+    if component is None:
+        return True
+    return bool(getattr(stored_settings(component), "attachments_allowed", True))
 
 
 async def _ensure_room(

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -128,8 +128,10 @@ def _calendar(meetings: list[Meeting], name: str, options: FeedOptions) -> bytes
     calendar.add("prodid", "-//Decide//Meetings//PT")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", name)
-    calendar.add("x-wr-timezone", options.zone)
+    # X- properties have no known type, so icalendar would write them raw: a line
+    # break in a title would end the line and break (or inject into) the feed.
+    calendar.add("x-wr-calname", vText(name))
+    calendar.add("x-wr-timezone", vText(options.zone))
     for meeting in meetings:
         calendar.add_component(_event(meeting, options))
     calendar.add_missing_timezones()

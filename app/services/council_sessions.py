@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import InvalidInputError, NotFoundError
+from app.errors import ConflictError, InvalidInputError, NotFoundError
 from app.models.councils import CouncilSeat, SeatKind, SeatStatus
 from app.models.meetings import AttendanceStatus, Meeting, MeetingAttendance
 from app.models.spaces import Space
@@ -43,10 +43,21 @@ async def record_attendance(
     data: AttendanceWrite,
     zone: str,
 ) -> CouncilSessionRead:
-    """Record each sent seat's attendance; seats not sent keep theirs."""
-    meeting, component = await meeting_for(session, actor, meeting_id, team_only=True)
+    """Record each sent seat's attendance; seats not sent keep theirs.
+
+    Approved minutes freeze the attendance with them (409). The meeting row is
+    locked so an approval running alongside waits for this, or this for it.
+    """
+    meeting, component = await meeting_for(
+        session, actor, meeting_id, lock=True, team_only=True
+    )
     view = organiser_view(meeting, component)
     await _ensure_council(session, view)
+    if meeting.minutes_approved_at is not None:
+        raise ConflictError(
+            f"The minutes of meeting {meeting.id} are approved; its attendance "
+            "is frozen with them."
+        )
     expected = {seat.id for seat, _ in await _expected_seats(session, view, zone)}
     sent = [entry.seat_id for entry in data.seats]
     if len(sent) != len(set(sent)):

@@ -642,8 +642,13 @@ async def close_meeting(
 async def approve_minutes(
     session: AsyncSession, actor: User, meeting_id: int
 ) -> MeetingDetail:
-    """The space's admins approve a closed meeting's minutes; they freeze."""
-    meeting, component = await meeting_for(session, actor, meeting_id, team_only=True)
+    """The space's admins approve a closed meeting's minutes; they freeze.
+
+    The lock orders this against attendance being recorded at the same time.
+    """
+    meeting, component = await meeting_for(
+        session, actor, meeting_id, lock=True, team_only=True
+    )
     if meeting.closed_at is None:
         raise ConflictError(f"Meeting {meeting.id} is not closed.")
     if meeting.minutes_approved_at is not None:
@@ -738,8 +743,17 @@ async def _ensure_participant_may_create(
     if open_to_actor is None:
         raise NotFoundError(f"There is no component {component.id}.")
     switches = await effective_switches(session, component)
-    if not (settings.participants_can_create and switches.creation_enabled):
-        raise PermissionDeniedError("Participants may not create meetings here.")
+    if not settings.participants_can_create:
+        raise PermissionDeniedError(
+            "Participants may not create meetings here: the component's "
+            "participants_can_create setting is off."
+        )
+    if not switches.creation_enabled:
+        raise PermissionDeniedError(
+            "Participants may not create meetings now: the component's "
+            "creation_enabled switch is off (participants_can_create needs it on "
+            "too, by default or in the active phase)."
+        )
 
 
 def _stored_fields(fields: dict[str, Any]) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from app.models.proposals import (
 from app.models.spaces import Space, SpaceKind, SpaceRoleName
 from app.models.users import User
 from app.schemas.components import ProposalsSettings, stored_settings
-from app.schemas.pagination import decode_cursor, encode_cursor
+from app.schemas.pagination import cursor_time, decode_cursor, encode_cursor
 from app.schemas.proposals import (
     AnswerCreate,
     DemandReport,
@@ -424,17 +424,7 @@ def _decode_queue_cursor(cursor: str) -> tuple[datetime | None, int]:
     due, last_id = decode_cursor(cursor, (object, int))
     if due is None:
         return None, last_id
-    try:
-        moment = datetime.fromisoformat(due) if isinstance(due, str) else None
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise InvalidInputError(
-            "The cursor is malformed; pass the next_cursor of a previous page.",
-            field="cursor",
-            error_code="cursor_malformed",
-        )
-    return moment, last_id
+    return cursor_time(due), last_id
 
 
 async def demand_report(

@@ -58,7 +58,7 @@ from app.schemas.components import (
     Switches,
     stored_settings,
 )
-from app.schemas.pagination import decode_cursor, encode_cursor
+from app.schemas.pagination import cursor_time, decode_cursor, encode_cursor
 from app.schemas.proposals import (
     AnswerRead,
     AuthorRead,
@@ -642,13 +642,7 @@ def _decode_cursor(cursor: str, sort: ProposalSort) -> tuple[int, tuple[Any, int
     if key is None:
         return seed, (None, last_id)
     if sort in (ProposalSort.RECENT, ProposalSort.RECENTLY_ANSWERED):
-        try:
-            moment = datetime.fromisoformat(key) if isinstance(key, str) else None
-        except ValueError:
-            moment = None
-        if moment is None or moment.tzinfo is None:
-            raise _bad_cursor()
-        return seed, (moment, last_id)
+        return seed, (cursor_time(key), last_id)
     if not isinstance(key, int) or isinstance(key, bool):
         raise _bad_cursor()
     return seed, (key, last_id)

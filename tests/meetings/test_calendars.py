@@ -1,8 +1,10 @@
 """iCalendar feeds: one meeting, a space, the organisation, a private address."""
 
+import re
 from datetime import timedelta
 
 import httpx
+import pytest
 from icalendar import Calendar, Event
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -198,3 +200,87 @@ class TestPersonalFeed:
         )
 
         assert uids(feed) == []
+
+
+AWKWARD_TITLES = [
+    "a\nb",
+    "Linha1\r\nLinha2",
+    "só\rCR",
+    "vírgula, ponto; e vírgula",
+    "x\nEND:VEVENT\nBEGIN:VEVENT\nSUMMARY:forjada",
+    "fim\r\nEND:VCALENDAR",
+]
+
+
+def calendar_name(response: httpx.Response) -> str:
+    """X-WR-CALNAME, unescaped (icalendar hands X- properties back raw)."""
+    raw = str(Calendar.from_ical(response.content)["X-WR-CALNAME"])
+    escapes = {"n": "\n", "N": "\n", ",": ",", ";": ";", "\\": "\\"}
+    return re.sub(r"\\(.)", lambda found: escapes[found.group(1)], raw)
+
+
+class TestTextIsEscaped:
+    """Line breaks, commas and semicolons in titles never break a feed."""
+
+    @pytest.mark.parametrize("title", AWKWARD_TITLES)
+    async def test_a_meeting_title_stays_one_summary_and_one_calendar_name(
+        self, client: httpx.AsyncClient, session: AsyncSession, cast: Cast, title: str
+    ) -> None:
+        shown = await meeting(session, cast.component, title={"pt-BR": title})
+
+        response = await client.get(f"{API}/meetings/{shown.id}/calendar.ics")
+
+        [event] = parsed(response)
+        expected = title.replace("\r\n", "\n").replace("\r", "\n")
+        assert str(event["SUMMARY"]) == expected
+        assert calendar_name(response) == expected
+
+    @pytest.mark.parametrize("title", AWKWARD_TITLES)
+    async def test_a_space_title_stays_one_calendar_name(
+        self, client: httpx.AsyncClient, session: AsyncSession, title: str
+    ) -> None:
+        space = await builders.space(session, title=title)
+        component = await meetings_component(session, space)
+        await meeting(session, component)
+        await meeting(session, component, title={"pt-BR": title})
+
+        response = await client.get(f"{API}/spaces/{space.id}/meetings.ics")
+
+        assert len(parsed(response)) == 2
+        expected = title.replace("\r\n", "\n").replace("\r", "\n")
+        assert calendar_name(response) == expected
+
+
+class TestCaching:
+    async def test_the_private_address_is_never_stored(
+        self, client: httpx.AsyncClient, session: AsyncSession, cast: Cast
+    ) -> None:
+        issued = await client.post(
+            f"{API}/me/calendar-token", headers=cast.participant.headers
+        )
+
+        feed = await client.get(
+            issued.json()["url"].removeprefix("http://127.0.0.1:8000")
+        )
+
+        assert feed.status_code == 200, feed.text
+        assert feed.headers["cache-control"] == "private, no-store"
+
+    async def test_public_feeds_are_cached_briefly_and_only_when_anonymous(
+        self, client: httpx.AsyncClient, session: AsyncSession, cast: Cast
+    ) -> None:
+        shown = await meeting(session, cast.component)
+        paths = [
+            f"{API}/meetings/{shown.id}/calendar.ics",
+            f"{API}/spaces/{cast.space.id}/meetings.ics",
+            f"{API}/meetings.ics",
+        ]
+
+        for path in paths:
+            anonymous = await client.get(path)
+            signed_in = await client.get(path, headers=cast.participant.headers)
+
+            assert anonymous.headers["cache-control"] == "public, no-cache"
+            assert signed_in.headers["cache-control"] == "private, no-cache"
+            assert anonymous.headers["vary"] == signed_in.headers["vary"]
+            assert "authorization" in anonymous.headers["vary"].lower()

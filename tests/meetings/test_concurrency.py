@@ -1,17 +1,23 @@
-"""Registrations racing for places (PostgreSQL: real commits, separate connections)."""
+"""Races on PostgreSQL (real commits, separate connections): registrations for
+places, attendance against the approval of the minutes."""
 
 import asyncio
+from datetime import timedelta
 
 import httpx
 import pytest
 from sqlalchemy import func, select
 
+from app.models.action_log import ActionLogEntry
+from app.models.base import utcnow
+from app.models.councils import CouncilSeat, SeatKind, SeatStatus
 from app.models.meetings import (
     Meeting,
     MeetingRegistration,
     RegistrationStatus,
     RegistrationType,
 )
+from app.models.spaces import SpaceKind
 from app.models.users import User, UserRole
 from app.runtime import Runtime
 from tests import builders
@@ -163,3 +169,76 @@ async def test_two_admins_scanning_one_code_at_once_admit_it_once(
     )
 
     assert sorted(answer.status_code for answer in answers) == [200, 409, 409, 409]
+
+
+async def test_attendance_racing_an_approval_lands_before_it_or_is_refused(
+    committed_client: httpx.AsyncClient, committed_runtime: Runtime
+) -> None:
+    async with committed_runtime.sessionmaker() as session:
+        council = await builders.space(
+            session, kind=SpaceKind.ASSEMBLY, is_council=True
+        )
+        component = await meetings_component(session, council)
+        held = await meeting(
+            session,
+            component,
+            starts_at=utcnow() - timedelta(hours=1),
+            closed_at=utcnow(),
+        )
+        titular = CouncilSeat(
+            space_id=council.id,
+            sector="government",
+            kind=SeatKind.TITULAR,
+            status=SeatStatus.ACTIVE,
+            holder_name="Conselheira",
+        )
+        session.add(titular)
+        admin = await builders.user(session, committed_runtime, role=UserRole.ADMIN)
+        await session.commit()
+    headers = builders.bearer(committed_runtime, admin)
+
+    def attendance(status: str) -> dict[str, object]:
+        return {"seats": [{"seat_id": titular.id, "status": status}]}
+
+    answers = await asyncio.gather(
+        *(
+            committed_client.put(
+                f"{API}/meetings/{held.id}/council-session/attendance",
+                json=attendance("present" if n % 2 else "absent"),
+                headers=headers,
+            )
+            for n in range(6)
+        ),
+        committed_client.post(
+            f"{API}/meetings/{held.id}/minutes/approve", headers=headers
+        ),
+        *(
+            committed_client.put(
+                f"{API}/meetings/{held.id}/council-session/attendance",
+                json=attendance("present" if n % 2 else "absent"),
+                headers=headers,
+            )
+            for n in range(6)
+        ),
+    )
+
+    approval = answers[6]
+    recorded = [answer for answer in answers if answer is not approval]
+    assert approval.status_code == 200, approval.text
+    assert {answer.status_code for answer in recorded} <= {200, 409}
+    async with committed_runtime.sessionmaker() as session:
+        entries = list(
+            await session.execute(
+                select(ActionLogEntry.action, ActionLogEntry.id)
+                .where(
+                    ActionLogEntry.object_type == "meeting",
+                    ActionLogEntry.object_id == held.id,
+                )
+                .order_by(ActionLogEntry.id)
+            )
+        )
+    actions = [action for action, _ in entries]
+    accepted = sum(answer.status_code == 200 for answer in recorded)
+    assert actions == ["meeting.attendance_recorded"] * accepted + [
+        "meeting.minutes_approved"
+    ]

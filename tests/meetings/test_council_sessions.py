@@ -195,3 +195,25 @@ async def test_approved_minutes_are_kept_and_frozen(
     assert_problem(edit, 409, "conflict")
     session_read = await client.get(f"{API}/meetings/{held.id}/council-session")
     assert session_read.json()["minutes_approved_at"] is not None
+
+
+async def test_attendance_is_frozen_with_approved_minutes(
+    client: httpx.AsyncClient, session: AsyncSession, cast: Cast
+) -> None:
+    council, _, held = await council_meeting(session)
+    titular = await seat(session, council)
+    admin = cast.org_admin.headers
+    minutes = {"closing_report": {"pt-BR": "<p>Ata</p>"}, "attendees_count": 1}
+    before = await record(client, held.id, admin, **{f"s{titular.id}": "present"})
+    await client.post(f"{API}/meetings/{held.id}/close", json=minutes, headers=admin)
+    approved = await client.post(
+        f"{API}/meetings/{held.id}/minutes/approve", headers=admin
+    )
+    assert approved.status_code == 200, approved.text
+
+    after = await record(client, held.id, admin, **{f"s{titular.id}": "absent"})
+
+    assert before.status_code == 200, before.text
+    assert_problem(after, 409, "conflict")
+    kept = await client.get(f"{API}/meetings/{held.id}/council-session")
+    assert [entry["status"] for entry in kept.json()["seats"]] == ["present"]

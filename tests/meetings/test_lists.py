@@ -281,3 +281,44 @@ async def test_a_list_runs_a_constant_number_of_queries(
 
     assert few == many
     assert many <= 3  # the viewer, the page of meetings, the viewer's registrations
+
+
+def _raw_cursor(values: object) -> str:
+    import base64
+
+    import orjson
+
+    return base64.urlsafe_b64encode(orjson.dumps(values)).decode().rstrip("=")
+
+
+class TestTimesAtTheEndsOfTheCalendar:
+    """Times whose shift to UTC overflows are a 422, never a 500."""
+
+    @pytest.mark.parametrize("name", ["starts_from", "starts_until"])
+    @pytest.mark.parametrize(
+        "moment", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"]
+    )
+    async def test_a_filter_beyond_the_calendar_is_422(
+        self, client: httpx.AsyncClient, name: str, moment: str
+    ) -> None:
+        response = await client.get(f"{API}/meetings", params={name: moment})
+
+        assert_problem(response, 422, "validation-error")
+
+    @pytest.mark.parametrize(
+        "moment",
+        [
+            "9999-12-31T23:59:59-14:00",
+            "0001-01-01T00:00:00+14:00",
+            "1066-10-14T09:00:00+00:00",
+        ],
+    )
+    async def test_a_cursor_beyond_the_calendar_is_422(
+        self, client: httpx.AsyncClient, moment: str
+    ) -> None:
+        response = await client.get(
+            f"{API}/meetings", params={"cursor": _raw_cursor([moment, 1])}
+        )
+
+        assert_problem(response, 422, "validation-error")
+        assert response.json()["errors"][0]["code"] == "cursor_malformed"

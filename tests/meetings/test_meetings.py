@@ -174,6 +174,31 @@ class TestCreate:
         )
         assert own.status_code == 200
 
+    async def test_the_setting_alone_is_not_enough_and_the_403_says_so(
+        self, client: httpx.AsyncClient, session: AsyncSession, cast: Cast
+    ) -> None:
+        setting_only = await meetings_component(
+            session, cast.space, participants_can_create=True
+        )
+        switch_only = await meetings_component(session, cast.space)
+        switch_only.default_switches = {"creation_enabled": True}
+        await session.flush()
+
+        refused = [
+            await client.post(
+                f"{API}/components/{component.id}/meetings",
+                json=meeting_body(),
+                headers=cast.participant.headers,
+            )
+            for component in (setting_only, switch_only)
+        ]
+
+        without_switch, without_setting = (
+            assert_problem(response, 403, "forbidden")["detail"] for response in refused
+        )
+        assert "creation_enabled" in without_switch
+        assert "participants_can_create" in without_setting
+
     async def test_the_active_phase_can_close_participant_creation(
         self, client: httpx.AsyncClient, session: AsyncSession, cast: Cast
     ) -> None:

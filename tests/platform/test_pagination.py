@@ -1,6 +1,7 @@
 """Cursor pagination: opaque cursors, a capped limit, a page body and Link."""
 
 import base64
+from datetime import UTC, datetime
 
 import httpx
 import orjson
@@ -70,6 +71,37 @@ class TestCursorEncoding:
 
         [error] = raised.value.extensions["errors"]
         assert (error["field"], error["location"]) == ("cursor", "query")
+        assert error["code"] == "cursor_malformed"
+
+
+class TestCursorTimes:
+    def test_a_time_comes_back_as_an_aware_datetime(self) -> None:
+        cursor = encode_cursor(["2026-05-01T10:00:00-03:00", 7])
+
+        moment, last_id = decode_cursor(cursor, (datetime, int))
+
+        assert moment == datetime(2026, 5, 1, 13, 0, tzinfo=UTC)
+        assert last_id == 7
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "9999-12-31T23:59:59-14:00",  # overflows when shifted to UTC
+            "0001-01-01T00:00:00+14:00",
+            "9500-01-01T00:00:00+00:00",  # beyond the years a request may name
+            "2026-05-01T10:00:00",  # no offset
+            "yesterday",
+            12,
+            None,
+        ],
+    )
+    def test_a_time_beyond_the_calendar_is_a_malformed_cursor(
+        self, value: object
+    ) -> None:
+        with pytest.raises(InvalidInputError) as raised:
+            decode_cursor(_raw([value, 7]), (datetime, int))
+
+        [error] = raised.value.extensions["errors"]
         assert error["code"] == "cursor_malformed"
 
 

@@ -47,7 +47,10 @@ def about(proposal_id: int) -> dict[str, Any]:
 @pytest.fixture
 async def open_component(session: AsyncSession, cast: Cast) -> Component:
     return await proposals_component(
-        session, cast.space, switches={**OPEN, "endorsements_enabled": True}
+        session,
+        cast.space,
+        switches={**OPEN, "endorsements_enabled": True},
+        attachments_allowed=True,
     )
 
 
@@ -174,3 +177,26 @@ async def test_nobody_but_the_team_attaches_to_a_withdrawn_proposal(
     assert_problem(by_author, 403, "forbidden")
     assert_problem(by_other, 403, "forbidden")
     assert by_admin.status_code == 201, by_admin.text
+
+
+@pytest.mark.parametrize("stored", [{"attachments_allowed": False}, {}])
+async def test_without_attachments_allowed_only_admins_attach(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    cast: Cast,
+    stored: dict[str, Any],
+) -> None:
+    closed = await proposals_component(session, cast.space, **stored)
+    proposal_id = await published(client, closed, cast)
+    path = f"{API}/resources/proposal/{proposal_id}/attachments"
+
+    by_author = await upload(client, path, phone_photo(), headers=cast.author.headers)
+    by_admin = await upload(
+        client, path, phone_photo(), headers=cast.space_admin.headers
+    )
+
+    problem = assert_problem(by_author, 403, "forbidden")
+    assert "attachments_allowed" in problem["detail"]
+    assert by_admin.status_code == 201, by_admin.text
+    listed = await client.get(path)
+    assert [item["id"] for item in listed.json()["items"]] == [by_admin.json()["id"]]

@@ -428,3 +428,26 @@ async def test_the_demand_queue_runs_a_constant_number_of_queries(
     # viewer, component, space, roles, active phase, page, groups, co-authors,
     # own supports
     assert counts[1] == 9
+
+
+@pytest.mark.parametrize("sort", ["recent", "recently_answered"])
+@pytest.mark.parametrize(
+    "moment", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"]
+)
+async def test_a_cursor_time_beyond_the_calendar_is_422(
+    client: httpx.AsyncClient, component: Component, sort: str, moment: str
+) -> None:
+    import base64
+
+    import orjson
+
+    raw = orjson.dumps([sort, 0, moment, 1])
+    cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    response = await client.get(
+        f"{API}/components/{component.id}/proposals",
+        params={"sort": sort, "cursor": cursor},
+    )
+
+    assert_problem(response, 422, "validation-error")
+    assert response.json()["errors"][0]["code"] == "cursor_malformed"
