@@ -4,6 +4,7 @@ Scenarios that a user would drive through the API use tests/factories.py; these
 builders only set the stage (a published space, an admin, a role).
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import count
 from typing import Any
@@ -59,6 +60,38 @@ def bearer(runtime: Runtime, account: User) -> dict[str, str]:
     """Authorization headers for ``account``, as if it had signed in."""
     token = runtime.tokens.issue(account.id, account.token_version)
     return {"Authorization": f"Bearer {token}"}
+
+
+@dataclass
+class Actor:
+    """Someone calling the API: their account (None when anonymous), their headers."""
+
+    user: User | None
+    headers: dict[str, str]
+
+    @property
+    def id(self) -> int:
+        assert self.user is not None
+        return self.user.id
+
+
+ANONYMOUS = Actor(None, {})
+
+
+async def actor(
+    session: AsyncSession,
+    runtime: Runtime,
+    role: UserRole = UserRole.PARTICIPANT,
+    *,
+    space: Space | None = None,
+    space_role: SpaceRoleName | None = None,
+    name: str | None = None,
+) -> Actor:
+    """A signed-in account, with a role in ``space`` when one is given."""
+    account = await user(session, runtime, role=role, name=name)
+    if space is not None and space_role is not None:
+        await grant(session, space, account, space_role)
+    return Actor(account, bearer(runtime, account))
 
 
 async def scope(

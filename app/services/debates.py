@@ -67,9 +67,6 @@ DEBATE = register(
         accepts_comments=accepts_comments,
         endorsable=True,
         endorsements_count=Debate.endorsements_count,
-        space_id=select(Component.space_id)
-        .where(Component.id == Debate.component_id)
-        .scalar_subquery(),
     )
 )
 

@@ -126,9 +126,6 @@ register(
         commentable=True,
         comments_count=Meeting.comments_count,
         accepts_comments=accepts_comments,
-        space_id=select(Component.space_id)
-        .where(Component.id == Meeting.component_id)
-        .scalar_subquery(),
     )
 )
 

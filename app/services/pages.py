@@ -45,9 +45,7 @@ register(
         "page",
         Page,
         _restrict,
-        space_id=select(Component.space_id)
-        .where(Component.id == Page.component_id)
-        .scalar_subquery(),
+        component_column=Page.component_id,
     )
 )
 

@@ -52,9 +52,6 @@ register(
         _restrict,
         component_column=Post.component_id,
         commentable=True,
-        space_id=select(Component.space_id)
-        .where(Component.id == Post.component_id)
-        .scalar_subquery(),
     )
 )
 

@@ -169,9 +169,6 @@ register(
         accepts_comments=accepts_comments,
         endorsable=True,
         endorsements_count=Proposal.endorsements_count,
-        space_id=select(Component.space_id)
-        .where(Component.id == Proposal.component_id)
-        .scalar_subquery(),
     )
 )
 

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import NotFoundError
 from app.models.base import utcnow
+from app.models.components import Component
 from app.models.users import User
 
 Restrict = Callable[[Select[Any], User | None, datetime], Select[Any]]
@@ -56,8 +57,9 @@ class ResourceKind:
     endorsements_count: Any = None
     """The model's counter column kept equal to its endorsements, if it has one."""
     space_id: SQLColumnExpression[int] | None = None
-    """The id of the resource's space, as an expression over ``model`` (a
-    correlated subquery when it takes a join); None for kinds outside spaces."""
+    """The id of the resource's space, as an expression over ``model``, for a
+    kind outside components (a space is its own); a kind with a
+    ``component_column`` is in its component's space."""
 
 
 _KINDS: dict[str, ResourceKind] = {}
@@ -97,9 +99,16 @@ async def get_readable(
 async def space_of(session: AsyncSession, name: str, resource_id: int) -> int | None:
     """The id of the space a resource belongs to; None outside spaces."""
     kind = kind_named(name)
-    if kind.space_id is None:
+    if kind.component_column is not None:
+        query = (
+            select(Component.space_id)
+            .join(kind.model, kind.component_column == Component.id)
+            .where(kind.model.id == resource_id)
+        )
+    elif kind.space_id is not None:
+        query = select(kind.space_id).where(kind.model.id == resource_id)
+    else:
         return None
-    query = select(kind.space_id).where(kind.model.id == resource_id)
     space_id: int | None = await session.scalar(query)
     return space_id
 

@@ -21,9 +21,10 @@ from app.models.spaces import Space, SpaceRoleName
 from app.models.users import UserRole
 from app.runtime import Runtime
 from tests import builders
+from tests.builders import Actor, actor
 from tests.conftest import make_settings
 from tests.mailbox import Mailbox
-from tests.structure.components.conftest import Actor, actor, post, posts_component
+from tests.structure.components.conftest import post, posts_component
 
 API = "/api/v1"
 

@@ -15,11 +15,11 @@ from app.models.spaces import Phase, SpaceStatus, Visibility
 from app.runtime import Runtime
 from tests import builders
 from tests.api.problems import assert_problem, assert_unauthenticated, failing_fields
+from tests.builders import actor
 from tests.conversation.conftest import (
     API,
     Stage,
     about,
-    actor,
     comment_on,
     debate,
     debate_counts,

@@ -11,15 +11,9 @@ from app.models.endorsements import Endorsement
 from app.models.follows import Follow
 from app.runtime import Runtime
 from tests import builders
+from tests.builders import Actor, actor
 from tests.conftest import QueryCounter
-from tests.conversation.conftest import (
-    API,
-    Actor,
-    Stage,
-    actor,
-    debate,
-    debates_component,
-)
+from tests.conversation.conftest import API, Stage, debate, debates_component
 
 Params = dict[str, str | int]
 Fill = Callable[[AsyncSession, Runtime, Stage, int], Awaitable[tuple[str, Params]]]

@@ -13,26 +13,13 @@ from app.models.components import Component, ComponentType
 from app.models.events import OutboxEvent
 from app.models.meetings import Meeting, MeetingType, RegistrationType
 from app.models.spaces import Space, SpaceRoleName
-from app.models.users import User, UserRole
+from app.models.users import UserRole
 from app.runtime import Runtime
 from app.schemas.components import MeetingsSettings
 from tests import builders
+from tests.builders import ANONYMOUS, Actor, actor
 
 API = "/api/v1"
-
-
-@dataclass
-class Actor:
-    user: User | None
-    headers: dict[str, str]
-
-    @property
-    def id(self) -> int:
-        assert self.user is not None
-        return self.user.id
-
-
-ANONYMOUS = Actor(None, {})
 
 
 @dataclass
@@ -45,21 +32,6 @@ class Cast:
     participant: Actor
     space_admin: Actor
     org_admin: Actor
-
-
-async def actor(
-    session: AsyncSession,
-    runtime: Runtime,
-    *,
-    role: UserRole = UserRole.PARTICIPANT,
-    space: Space | None = None,
-    space_role: SpaceRoleName | None = None,
-    name: str | None = None,
-) -> Actor:
-    account = await builders.user(session, runtime, role=role, name=name)
-    if space is not None and space_role is not None:
-        await builders.grant(session, space, account, space_role)
-    return Actor(account, builders.bearer(runtime, account))
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from app.models.spaces import SpaceStatus, Visibility
 from app.runtime import Runtime
 from tests import builders
 from tests.api.problems import assert_problem
-from tests.meetings.conftest import API, Cast, actor, meeting, meetings_component
+from tests.builders import actor
+from tests.meetings.conftest import API, Cast, meeting, meetings_component
 
 
 def parsed(response: httpx.Response) -> list[Event]:

@@ -13,16 +13,9 @@ from app.models.taxonomies import Area, InterestGroup, InterestGroupKind, ScopeT
 from app.runtime import Runtime
 from tests import builders
 from tests.api.problems import assert_problem
+from tests.builders import Actor, actor
 from tests.conftest import QueryCounter
-from tests.meetings.conftest import (
-    API,
-    Actor,
-    Cast,
-    actor,
-    ids,
-    meeting,
-    meetings_component,
-)
+from tests.meetings.conftest import API, Cast, ids, meeting, meetings_component
 
 
 async def listed(

@@ -10,10 +10,10 @@ from app.models.base import utcnow
 from app.models.spaces import Phase
 from app.runtime import Runtime
 from tests.api.problems import assert_problem, failing_fields
+from tests.builders import actor
 from tests.meetings.conftest import (
     API,
     Cast,
-    actor,
     events,
     meeting,
     meeting_body,

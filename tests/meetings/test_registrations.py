@@ -12,11 +12,10 @@ from app.models.spaces import SpaceStatus, Visibility
 from app.runtime import Runtime
 from tests import builders
 from tests.api.problems import assert_problem, failing_fields
+from tests.builders import Actor, actor
 from tests.meetings.conftest import (
     API,
-    Actor,
     Cast,
-    actor,
     events,
     meeting,
     meetings_component,

@@ -11,24 +11,14 @@ from app.models.components import Component, ComponentType
 from app.models.events import OutboxEvent
 from app.models.proposals import Proposal, ProposalParticipant, ProposalSupport
 from app.models.spaces import Space, SpaceRoleName
-from app.models.users import User, UserRole
+from app.models.users import UserRole
 from app.runtime import Runtime
 from tests import builders
+from tests.builders import Actor, actor
 
 API = "/api/v1"
 OPEN = {"creation_enabled": True, "supports_enabled": True}
 """Switches of a component open to new proposals and supports."""
-
-
-@dataclass
-class Actor:
-    user: User | None
-    headers: dict[str, str]
-
-    @property
-    def id(self) -> int:
-        assert self.user is not None
-        return self.user.id
 
 
 @dataclass
@@ -40,20 +30,6 @@ class Cast:
     space_admin: Actor
     evaluator: Actor
     org_admin: Actor
-
-
-async def actor(
-    session: AsyncSession,
-    runtime: Runtime,
-    *,
-    role: UserRole = UserRole.PARTICIPANT,
-    space: Space | None = None,
-    space_role: SpaceRoleName | None = None,
-) -> Actor:
-    account = await builders.user(session, runtime, role=role)
-    if space is not None and space_role is not None:
-        await builders.grant(session, space, account, space_role)
-    return Actor(account, builders.bearer(runtime, account))
 
 
 @pytest.fixture

@@ -10,14 +10,8 @@ from app.models.components import Component
 from app.models.proposals import Proposal
 from tests import builders
 from tests.api.problems import assert_problem, failing_fields
-from tests.proposals.conftest import (
-    API,
-    OPEN,
-    Actor,
-    Cast,
-    outbox_types,
-    proposals_component,
-)
+from tests.builders import Actor
+from tests.proposals.conftest import API, OPEN, Cast, outbox_types, proposals_component
 
 COSTED = {
     "state": "accepted",

@@ -16,15 +16,8 @@ from app.runtime import Runtime
 from app.services.proposals import deadline
 from tests import builders
 from tests.api.problems import assert_problem
-from tests.proposals.conftest import (
-    API,
-    Actor,
-    Cast,
-    actor,
-    draft_body,
-    ids,
-    proposals_component,
-)
+from tests.builders import Actor, actor
+from tests.proposals.conftest import API, Cast, draft_body, ids, proposals_component
 
 ZONE = ZoneInfo("America/Sao_Paulo")
 

@@ -14,8 +14,9 @@ from app.models.spaces import SpaceKind
 from app.models.taxonomies import Area, InterestGroup, InterestGroupKind
 from tests import builders
 from tests.api.problems import assert_problem
+from tests.builders import Actor
 from tests.conftest import QueryCounter
-from tests.proposals.conftest import API, Actor, Cast, ids, proposals_component
+from tests.proposals.conftest import API, Cast, ids, proposals_component
 
 
 async def listed(

@@ -9,12 +9,11 @@ from app.models.proposals import Proposal, ProposalStatus
 from app.runtime import Runtime
 from tests import builders
 from tests.api.problems import assert_problem
+from tests.builders import Actor, actor
 from tests.proposals.conftest import (
     API,
     OPEN,
-    Actor,
     Cast,
-    actor,
     counters_match_rows,
     outbox_types,
     proposals_component,

@@ -12,17 +12,12 @@ from app.models.action_log import ActionLogEntry
 from app.models.base import utcnow
 from app.models.components import Component, ComponentType, Page, Post
 from app.models.spaces import Phase, Space, SpaceRoleName
-from app.models.users import User, UserRole
+from app.models.users import UserRole
 from app.runtime import Runtime
 from tests import builders
+from tests.builders import Actor, actor
 
 API = "/api/v1"
-
-
-@dataclass
-class Actor:
-    user: User | None
-    headers: dict[str, str]
 
 
 @dataclass
@@ -36,20 +31,6 @@ class Cast:
     space_admin: Actor
     other_space_admin: Actor
     org_admin: Actor
-
-
-async def actor(
-    session: AsyncSession,
-    runtime: Runtime,
-    *,
-    role: UserRole = UserRole.PARTICIPANT,
-    space: Space | None = None,
-    space_role: SpaceRoleName | None = None,
-) -> Actor:
-    account = await builders.user(session, runtime, role=role)
-    if space is not None and space_role is not None:
-        await builders.grant(session, space, account, space_role)
-    return Actor(account, builders.bearer(runtime, account))
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models.components import Component
 from app.models.spaces import SpaceRoleName
 from tests import builders
+from tests.builders import Actor
 from tests.conftest import QueryCounter
 from tests.structure.components.conftest import (
     API,
-    Actor,
     Cast,
     page,
     pages_component,

@@ -1,7 +1,6 @@
 """Actors, councils and seats for the councils tests, built in the test's session."""
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -21,9 +20,10 @@ from app.models.councils import (
     SeatStatus,
 )
 from app.models.spaces import Space, SpaceKind, SpaceRoleName, SpaceStatus, Visibility
-from app.models.users import User, UserRole
+from app.models.users import UserRole
 from app.runtime import Runtime
 from tests import builders
+from tests.builders import Actor, actor
 
 API = "/api/v1"
 TODAY = date(2026, 6, 15)
@@ -31,22 +31,6 @@ TODAY = date(2026, 6, 15)
 
 COMPOSITION = {"government": (2, 2), "civil_society": (2, 1)}
 """Sector: (titular seats, alternate seats) of the default council."""
-
-
-@dataclass
-class Actor:
-    user: User | None
-    headers: dict[str, str]
-
-
-ANONYMOUS = Actor(user=None, headers={})
-
-
-async def actor(
-    session: AsyncSession, runtime: Runtime, role: UserRole = UserRole.PARTICIPANT
-) -> Actor:
-    account = await builders.user(session, runtime, role=role)
-    return Actor(account, builders.bearer(runtime, account))
 
 
 async def space_admin(session: AsyncSession, runtime: Runtime, space: Space) -> Actor:

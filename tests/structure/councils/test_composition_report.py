@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models.councils import CouncilSeat, SeatKind, SeatStatus
 from app.models.spaces import Space, SpaceKind, SpaceStatus, Visibility
 from tests import builders
+from tests.builders import Actor
 from tests.conftest import QueryCounter
-from tests.structure.councils.conftest import API, Actor, make_council, make_seat
+from tests.structure.councils.conftest import API, make_council, make_seat
 
 REPORT = f"{API}/councils/composition-report"
 

@@ -7,7 +7,8 @@ import httpx
 from app.models.councils import SeatKind
 from app.models.users import UserRole
 from app.runtime import Runtime
-from tests.structure.councils.conftest import actor, make_council, make_seat, seats_url
+from tests.builders import actor
+from tests.structure.councils.conftest import make_council, make_seat, seats_url
 
 
 async def test_admins_racing_for_the_last_slot_of_a_sector_get_one_seat(

@@ -10,10 +10,9 @@ from app.models.spaces import Space, SpaceKind, SpaceStatus, Visibility
 from app.runtime import Runtime
 from tests import builders
 from tests.api.problems import assert_problem, failing_fields
+from tests.builders import ANONYMOUS, Actor
 from tests.structure.councils.conftest import (
-    ANONYMOUS,
     API,
-    Actor,
     log_entries,
     make_council,
     make_seat,

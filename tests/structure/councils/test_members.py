@@ -10,10 +10,10 @@ from app.models.spaces import Space, SpaceStatus, Visibility
 from app.runtime import Runtime
 from tests import builders
 from tests.api.problems import assert_problem
+from tests.builders import Actor
 from tests.conftest import QueryCounter
 from tests.structure.councils.conftest import (
     API,
-    Actor,
     make_council,
     make_seat,
     seats_url,

@@ -12,11 +12,9 @@ from app.models.councils import CouncilSeat
 from app.models.spaces import Space
 from app.models.users import UserRole
 from app.runtime import Runtime
+from tests.builders import ANONYMOUS, Actor, actor
 from tests.structure.councils.conftest import (
-    ANONYMOUS,
     API,
-    Actor,
-    actor,
     make_council,
     make_seat,
     seats_url,

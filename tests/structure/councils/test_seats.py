@@ -10,8 +10,8 @@ from app.models.spaces import Space, SpaceKind
 from app.runtime import Runtime
 from tests import builders
 from tests.api.problems import assert_problem, failing_fields
+from tests.builders import Actor
 from tests.structure.councils.conftest import (
-    Actor,
     log_entries,
     make_council,
     make_seat,

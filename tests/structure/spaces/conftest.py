@@ -1,7 +1,6 @@
 """Actors and helpers of the spaces, phases, members, roles and timeline tests."""
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 
 import pytest
@@ -14,29 +13,14 @@ from app.deps import local_today
 from app.main import API_PREFIX
 from app.models.spaces import Phase, Space, SpaceRoleName
 from app.models.taxonomies import InterestGroup, InterestGroupKind
-from app.models.users import User, UserRole
+from app.models.users import UserRole
 from app.runtime import Runtime
 from tests import builders
+from tests.builders import Actor, actor
 
 API = "/api/v1"
 TODAY = date(2026, 6, 15)
 """The fixed "today" of the tests that depend on the date."""
-
-
-@dataclass
-class Actor:
-    user: User | None
-    headers: dict[str, str]
-
-
-ANONYMOUS = Actor(user=None, headers={})
-
-
-async def actor(
-    session: AsyncSession, runtime: Runtime, role: UserRole = UserRole.PARTICIPANT
-) -> Actor:
-    account = await builders.user(session, runtime, role=role)
-    return Actor(account, builders.bearer(runtime, account))
 
 
 async def space_actor(

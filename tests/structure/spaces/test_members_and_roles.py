@@ -9,7 +9,8 @@ from app.models.spaces import SpaceRoleName, SpaceStatus, Visibility
 from app.runtime import Runtime
 from tests import builders
 from tests.api.problems import assert_problem, failing_fields
-from tests.structure.spaces.conftest import API, Actor, actor, space_actor
+from tests.builders import Actor, actor
+from tests.structure.spaces.conftest import API, space_actor
 
 
 class TestMembers:

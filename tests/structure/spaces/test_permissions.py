@@ -26,7 +26,8 @@ from app.models.users import User, UserRole
 from app.runtime import Runtime
 from tests import builders
 from tests.api.problems import assert_problem, assert_unauthenticated
-from tests.structure.spaces.conftest import ANONYMOUS, API, Actor, actor, phase
+from tests.builders import ANONYMOUS, Actor, actor
+from tests.structure.spaces.conftest import API, phase
 
 
 @dataclass

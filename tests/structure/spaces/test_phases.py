@@ -14,7 +14,8 @@ from app.runtime import Runtime
 from app.services.phases import active_phase
 from tests import builders
 from tests.api.problems import assert_problem, failing_fields
-from tests.structure.spaces.conftest import API, Actor, phase, phases_of
+from tests.builders import Actor
+from tests.structure.spaces.conftest import API, phase, phases_of
 
 
 def phases_url(space_id: int, suffix: str = "") -> str:

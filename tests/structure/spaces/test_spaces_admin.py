@@ -13,7 +13,8 @@ from app.models.taxonomies import Area
 from app.runtime import Runtime
 from tests import builders
 from tests.api.problems import assert_problem, failing_fields
-from tests.structure.spaces.conftest import API, Actor, interest_group, space_actor
+from tests.builders import Actor
+from tests.structure.spaces.conftest import API, interest_group, space_actor
 
 
 def space_body(**overrides: Any) -> dict[str, Any]:

@@ -13,8 +13,9 @@ from app.runtime import Runtime
 from app.services.action_log import record
 from tests import builders
 from tests.api.problems import assert_problem
+from tests.builders import Actor
 from tests.conftest import QueryCounter
-from tests.structure.spaces.conftest import API, Actor, space_actor
+from tests.structure.spaces.conftest import API, space_actor
 
 SECRET = "cpf 123.456.789-00"
 

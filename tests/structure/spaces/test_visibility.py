@@ -15,7 +15,8 @@ from app.models.spaces import Space, SpaceRoleName, SpaceStatus, Visibility
 from app.models.users import UserRole
 from app.runtime import Runtime
 from tests import builders
-from tests.structure.spaces.conftest import ANONYMOUS, API, Actor, actor, phase
+from tests.builders import ANONYMOUS, Actor, actor
+from tests.structure.spaces.conftest import API, phase
 
 STATUSES = [SpaceStatus.DRAFT, SpaceStatus.PUBLISHED, SpaceStatus.ARCHIVED]
 OPENNESS = ["public", "private", "transparent"]

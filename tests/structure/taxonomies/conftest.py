@@ -1,7 +1,6 @@
 """Actors and helpers of the taxonomy and declaration tests."""
 
 import json
-from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
 
@@ -18,21 +17,9 @@ from app.models.taxonomies import (
 from app.models.users import User, UserRole
 from app.runtime import Runtime
 from tests import builders
+from tests.builders import Actor, actor
 
 API = "/api/v1"
-
-
-@dataclass
-class Actor:
-    user: User
-    headers: dict[str, str]
-
-
-async def actor(
-    session: AsyncSession, runtime: Runtime, role: UserRole = UserRole.PARTICIPANT
-) -> Actor:
-    account = await builders.user(session, runtime, role=role)
-    return Actor(account, builders.bearer(runtime, account))
 
 
 @pytest.fixture

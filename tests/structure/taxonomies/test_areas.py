@@ -8,8 +8,9 @@ from app.models.action_log import ActionLogEntry
 from app.models.taxonomies import Area, AreaType
 from tests import builders
 from tests.api.problems import assert_problem, failing_fields
+from tests.builders import Actor
 from tests.conftest import QueryCounter
-from tests.structure.taxonomies.conftest import API, Actor
+from tests.structure.taxonomies.conftest import API
 
 
 async def area_type(session: AsyncSession, name: str = "Políticas") -> AreaType:

@@ -12,14 +12,9 @@ from app.runtime import Runtime
 from app.services import declarations
 from tests import builders
 from tests.api.problems import assert_problem, assert_unauthenticated, failing_fields
+from tests.builders import Actor, actor
 from tests.conftest import QueryCounter
-from tests.structure.taxonomies.conftest import (
-    API,
-    Actor,
-    actor,
-    declare,
-    interest_group,
-)
+from tests.structure.taxonomies.conftest import API, declare, interest_group
 
 MINE = f"{API}/me/declarations"
 SUMMARY = f"{API}/declarations/summary"

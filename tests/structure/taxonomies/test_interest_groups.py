@@ -7,8 +7,9 @@ from app.models.spaces import SpaceInterestGroup
 from app.models.taxonomies import InterestGroupKind
 from tests import builders
 from tests.api.problems import assert_problem, failing_fields
+from tests.builders import Actor
 from tests.conftest import QueryCounter
-from tests.structure.taxonomies.conftest import API, Actor, declare, interest_group
+from tests.structure.taxonomies.conftest import API, declare, interest_group
 
 
 async def test_admin_creates_updates_and_deletes_a_group(

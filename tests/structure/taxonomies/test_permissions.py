@@ -12,7 +12,8 @@ from app.models import ActionLogEntry, Area, AreaType, InterestGroup, Scope
 from app.models.taxonomies import InterestGroupKind
 from tests import builders
 from tests.api.problems import assert_problem, assert_unauthenticated
-from tests.structure.taxonomies.conftest import API, Actor
+from tests.builders import Actor
+from tests.structure.taxonomies.conftest import API
 
 
 @dataclass

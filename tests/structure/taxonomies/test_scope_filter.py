@@ -8,7 +8,8 @@ from app.models.spaces import Space
 from app.models.taxonomies import Scope, ScopeType
 from app.services.taxonomies import scope_filter
 from tests import builders
-from tests.structure.taxonomies.conftest import API, Actor
+from tests.builders import Actor
+from tests.structure.taxonomies.conftest import API
 
 
 async def spaces_in(session: AsyncSession, scope_id: int) -> set[int]:

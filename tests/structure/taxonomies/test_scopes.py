@@ -10,13 +10,9 @@ from app.models.action_log import ActionLogEntry
 from app.models.taxonomies import Scope, ScopeType
 from tests import builders
 from tests.api.problems import assert_problem, failing_fields
+from tests.builders import Actor
 from tests.conftest import QueryCounter
-from tests.structure.taxonomies.conftest import (
-    API,
-    Actor,
-    declare,
-    municipality_feature,
-)
+from tests.structure.taxonomies.conftest import API, declare, municipality_feature
 
 SQUARE = {
     "type": "Polygon",
