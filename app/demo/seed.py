@@ -23,6 +23,12 @@ from app.models.councils import (
     SeatRole,
     SeatStatus,
 )
+from app.models.meetings import (
+    LinkVisibility,
+    Meeting,
+    MeetingType,
+    RegistrationType,
+)
 from app.models.spaces import Phase, Space, SpaceInterestGroup, SpaceKind, SpaceStatus
 from app.models.taxonomies import (
     Area,
@@ -256,6 +262,43 @@ def _component(
     )
 
 
+def _ppa_meetings(component: Component) -> list[Meeting]:
+    """A hybrid hearing that takes registrations and an online plenary."""
+    evening = utcnow().replace(hour=22, minute=0, second=0, microsecond=0)
+    hearing_starts = evening + timedelta(days=10)
+    plenary_starts = evening + timedelta(days=17)
+    return [
+        Meeting(
+            component_id=component.id,
+            title={"pt-BR": "Audiência pública do PPA: Regional Eldorado"},
+            description={
+                "pt-BR": "<p>Apresentação do plano e escuta das propostas.</p>"
+            },
+            type=MeetingType.HYBRID,
+            address="Praça da Cemig, Eldorado, Contagem - MG",
+            online_url="https://meet.example.org/ppa-eldorado",
+            link_visibility=LinkVisibility.REGISTERED,
+            starts_at=hearing_starts,
+            ends_at=hearing_starts + timedelta(hours=3),
+            registration_type=RegistrationType.ON_PLATFORM,
+            capacity=120,
+            waitlist_enabled=True,
+            published_at=utcnow(),
+        ),
+        Meeting(
+            component_id=component.id,
+            title={"pt-BR": "Plenária online do PPA"},
+            type=MeetingType.ONLINE,
+            online_url="https://meet.example.org/ppa-plenaria",
+            link_visibility=LinkVisibility.EVERYONE,
+            starts_at=plenary_starts,
+            ends_at=plenary_starts + timedelta(hours=2),
+            registration_type=RegistrationType.DISABLED,
+            published_at=utcnow(),
+        ),
+    ]
+
+
 async def _ppa(
     session: AsyncSession,
     admin: User | None,
@@ -298,6 +341,7 @@ async def _ppa(
     )
     news = _component(space, ComponentType.POSTS, {"pt-BR": "Notícias"}, 2)
     about = _component(space, ComponentType.PAGES, {"pt-BR": "Sobre o PPA"}, 3)
+    meetings = _component(space, ComponentType.MEETINGS, {"pt-BR": "Encontros"}, 1)
     session.add_all(
         [
             _component(
@@ -307,12 +351,13 @@ async def _ppa(
                 0,
                 settings={"attachments_allowed": True, "supports_limit_per_user": 10},
             ),
-            _component(space, ComponentType.MEETINGS, {"pt-BR": "Encontros"}, 1),
+            meetings,
             news,
             about,
         ]
     )
     await session.flush()
+    session.add_all(_ppa_meetings(meetings))
     session.add(
         Post(
             component_id=news.id,

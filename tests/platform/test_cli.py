@@ -158,6 +158,27 @@ class TestSeedDemo:
                 listed = [int(number) for number in numbers.split(",")]
                 assert listed == list(range(len(listed))), (table, listed)
 
+    def test_leaves_something_to_take_part_in(
+        self, decide: Decide, database: Path
+    ) -> None:
+        decide("migrate")
+
+        decide("seed-demo")
+
+        open_for_proposals = rows(
+            database,
+            "SELECT count(*) FROM components WHERE type = 'proposals'"
+            " AND json_extract(default_switches, '$.creation_enabled')",
+        )
+        upcoming = rows(
+            database,
+            "SELECT registration_type FROM meetings"
+            " WHERE published_at IS NOT NULL AND starts_at > datetime('now')"
+            " ORDER BY starts_at",
+        )
+        assert open_for_proposals == [(2,)]
+        assert upcoming == [("on_platform",), ("disabled",)]
+
 
 class TestCreateAdmin:
     def test_creates_a_confirmed_admin_then_keeps_one_account(
