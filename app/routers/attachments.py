@@ -6,14 +6,14 @@ from fastapi import APIRouter, File, Form, Path, Request, Response, UploadFile, 
 from fastapi.responses import FileResponse
 
 from app.deps import CurrentUser, OptionalUser, PathId, RuntimeDep, SessionDep
-from app.routers.links import set_next_link
+from app.routers.links import page_of
 from app.schemas.attachments import (
     POSITION_MAX,
     TITLE_MAX,
     AttachmentRead,
     AttachmentUpdate,
 )
-from app.schemas.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from app.schemas.pagination import Cursor, Limit, Page, decode_cursor
 from app.services import attachments, uploads
 
 router = APIRouter(tags=["attachments"])
@@ -59,12 +59,13 @@ async def list_attachments(
     found = await attachments.list_attachments(
         session, viewer, resource_type, resource_id, after=after, limit=limit
     )
-    items = [AttachmentRead.model_validate(item) for item in found[:limit]]
-    next_cursor = None
-    if len(found) > limit:
-        next_cursor = encode_cursor([items[-1].position, items[-1].id])
-    set_next_link(request, response, next_cursor)
-    return Page(items=items, next_cursor=next_cursor)
+    return page_of(
+        request,
+        response,
+        [AttachmentRead.model_validate(item) for item in found],
+        limit,
+        lambda last: [last.position, last.id],
+    )
 
 
 @router.post(

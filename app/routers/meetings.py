@@ -15,7 +15,7 @@ from app.deps import (
 )
 from app.models.meetings import MeetingType
 from app.models.users import User
-from app.routers.links import set_next_link
+from app.routers.links import page_of
 from app.schemas.base import Timestamp
 from app.schemas.meetings import (
     AgendaWrite,
@@ -35,7 +35,7 @@ from app.schemas.meetings import (
     RegistrationRead,
     TeamRegistrationRead,
 )
-from app.schemas.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from app.schemas.pagination import Cursor, Limit, Page, decode_cursor
 from app.services import calendars, council_sessions, meeting_registrations, meetings
 from app.services.calendars import FeedOptions
 from app.services.meetings import MeetingFilters, meeting_read
@@ -94,12 +94,13 @@ async def list_meetings(
     found = await meetings.list_meetings(
         session, viewer, filters, after=_after(cursor), limit=limit
     )
-    items = [meeting_read(view) for view in found[:limit]]
-    next_cursor = None
-    if len(found) > limit:
-        next_cursor = encode_cursor([items[-1].starts_at.isoformat(), items[-1].id])
-    set_next_link(request, response, next_cursor)
-    return Page(items=items, next_cursor=next_cursor)
+    return page_of(
+        request,
+        response,
+        [meeting_read(view) for view in found],
+        limit,
+        lambda last: [last.starts_at.isoformat(), last.id],
+    )
 
 
 @router.post(
@@ -233,12 +234,7 @@ async def list_registrations(
     found = await meeting_registrations.list_registrations(
         session, user, meeting_id, after_id=after_id, limit=limit
     )
-    items = found[:limit]
-    next_cursor = None
-    if len(found) > limit:
-        next_cursor = encode_cursor([items[-1].id])
-    set_next_link(request, response, next_cursor)
-    return Page(items=items, next_cursor=next_cursor)
+    return page_of(request, response, found, limit, lambda last: [last.id])
 
 
 @router.get("/meetings/{meeting_id}/attendees", name="list_attendees")
@@ -256,12 +252,7 @@ async def list_attendees(
     found = await meeting_registrations.list_attendees(
         session, viewer, meeting_id, after_id=after_id, limit=limit
     )
-    items = found[:limit]
-    next_cursor = None
-    if len(found) > limit:
-        next_cursor = encode_cursor([items[-1].registration_id])
-    set_next_link(request, response, next_cursor)
-    return Page(items=items, next_cursor=next_cursor)
+    return page_of(request, response, found, limit, lambda last: [last.registration_id])
 
 
 @router.get("/meetings/{meeting_id}/council-session", name="get_council_session")

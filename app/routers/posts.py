@@ -5,8 +5,8 @@ from datetime import datetime
 from fastapi import APIRouter, Request, Response, status
 
 from app.deps import CurrentUser, OptionalUser, PathId, SessionDep
-from app.routers.links import set_next_link
-from app.schemas.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from app.routers.links import page_of
+from app.schemas.pagination import Cursor, Limit, Page, decode_cursor
 from app.schemas.posts import PostCreate, PostRead, PostUpdate
 from app.services import posts
 
@@ -27,12 +27,13 @@ async def list_posts(
     found = await posts.list_posts(
         session, viewer, component_id, after=_after(cursor), limit=limit
     )
-    items = [PostRead.model_validate(post) for post in found[:limit]]
-    next_cursor = None
-    if len(found) > limit:
-        next_cursor = encode_cursor([items[-1].published_at.isoformat(), items[-1].id])
-    set_next_link(request, response, next_cursor)
-    return Page(items=items, next_cursor=next_cursor)
+    return page_of(
+        request,
+        response,
+        [PostRead.model_validate(post) for post in found],
+        limit,
+        lambda last: [last.published_at.isoformat(), last.id],
+    )
 
 
 @router.post(

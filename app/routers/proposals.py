@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel
 
 from app.deps import CurrentUser, FilterId, OptionalUser, PathId, RuntimeDep, SessionDep
-from app.routers.links import set_next_link
-from app.schemas.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from app.routers.links import page_of, set_next_link
+from app.schemas.pagination import Cursor, Limit, Page, decode_cursor
 from app.schemas.proposals import (
     AnswerCreate,
     CoauthorAdd,
@@ -288,7 +288,4 @@ async def list_born_in_meeting(
     found = await proposals.list_born_in_meeting(
         session, viewer, meeting_id, after=after, limit=limit
     )
-    items = found[:limit]
-    next_cursor = encode_cursor([items[-1].id]) if len(found) > limit else None
-    set_next_link(request, response, next_cursor)
-    return Page(items=items, next_cursor=next_cursor)
+    return page_of(request, response, found, limit, lambda last: [last.id])
