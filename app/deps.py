@@ -68,9 +68,17 @@ async def refuse_nul_in_parameters(request: Request) -> None:
         )
 
 
-def local_today(runtime: RuntimeDep) -> date:
+def local_zone(runtime: RuntimeDep) -> ZoneInfo:
+    """The organisation's time zone, in which deadlines fall at midnight."""
+    return ZoneInfo(runtime.settings.time_zone)
+
+
+LocalZone = Annotated[ZoneInfo, Depends(local_zone)]
+
+
+def local_today(zone: LocalZone) -> date:
     """Today in the organisation's time zone: it decides periods and terms."""
-    return datetime.now(ZoneInfo(runtime.settings.time_zone)).date()
+    return datetime.now(zone).date()
 
 
 Today = Annotated[date, Depends(local_today)]

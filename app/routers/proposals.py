@@ -1,12 +1,18 @@
 """Endpoints of the proposals domain: proposals, supports, answers, demands."""
 
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel
 
-from app.deps import CurrentUser, FilterId, OptionalUser, PathId, RuntimeDep, SessionDep
+from app.deps import (
+    CurrentUser,
+    FilterId,
+    LocalZone,
+    OptionalUser,
+    PathId,
+    SessionDep,
+)
 from app.routers.links import page_of, set_next_link
 from app.schemas.pagination import Cursor, Limit, Page, decode_cursor
 from app.schemas.proposals import (
@@ -27,13 +33,6 @@ from app.services import proposal_answers, proposals
 from app.services.proposals import ProposalFilters
 
 router = APIRouter(tags=["proposals"])
-
-
-def local_zone(runtime: RuntimeDep) -> ZoneInfo:
-    return ZoneInfo(runtime.settings.time_zone)
-
-
-LocalZone = Annotated[ZoneInfo, Depends(local_zone)]
 
 
 class EvaluatorsRead(BaseModel):
