@@ -2,8 +2,9 @@
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
@@ -18,6 +19,20 @@ from app.models.events import OutboxEvent, OutboxStatus
 log = structlog.get_logger()
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """An event as a subscriber sees it: with its id, for de-duplication."""
+
+    id: int
+    event_type: str
+    payload: dict[str, Any]
+    created_at: datetime
+
+
+Subscriber = Callable[[Envelope], Awaitable[None]]
+"""Runs for every event, after its type's handler (webhook fan-out)."""
 
 LEASE = timedelta(minutes=5)
 _wakeups: set[Callable[[], None]] = set()
@@ -79,6 +94,7 @@ class Dispatcher:
         batch_size: int = 50,
         lease: timedelta = LEASE,
         retry_delay: Callable[[int], timedelta] = backoff,
+        subscribers: Sequence[Subscriber] = (),
     ) -> None:
         self._sessionmaker = sessionmaker
         self._handlers = handlers
@@ -87,6 +103,7 @@ class Dispatcher:
         self._batch_size = batch_size
         self._lease = lease
         self._retry_delay = retry_delay
+        self._subscribers = tuple(subscribers)
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -132,13 +149,20 @@ class Dispatcher:
             outbox_event = await session.get(OutboxEvent, event_id)
             if outbox_event is None or outbox_event.status != OutboxStatus.PENDING:
                 return False
-            event_type, payload = outbox_event.event_type, outbox_event.payload
+            envelope = Envelope(
+                event_id,
+                outbox_event.event_type,
+                outbox_event.payload,
+                outbox_event.created_at,
+            )
 
-        handler = self._handlers.get(event_type)
+        handler = self._handlers.get(envelope.event_type)
         failure: Exception | None = None
         try:
             if handler is not None:
-                await handler(payload)
+                await handler(envelope.payload)
+            for subscriber in self._subscribers:
+                await subscriber(envelope)
         except Exception as exc:
             failure = exc
 
