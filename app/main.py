@@ -42,8 +42,10 @@ from app.routers import (
     spaces,
     taxonomies,
     users,
+    webhooks,
 )
 from app.runtime import Runtime
+from app.routers.events import document_events
 from app.schemas.base import MAX_ID
 
 API_PREFIX = "/api/v1"
@@ -133,6 +135,7 @@ def _api_routers() -> list[APIRouter]:
         follows.router,
         attachments.router,
         meetings.router,
+        webhooks.router,
     ]
 
 
@@ -205,7 +208,9 @@ MOBILE_DESCRIPTION = (
 
 
 def build_api(settings: Settings) -> FastAPI:
-    return _sub_app("Decide API", API_PREFIX, API_DESCRIPTION, _api_routers(), settings)
+    app = _sub_app("Decide API", API_PREFIX, API_DESCRIPTION, _api_routers(), settings)
+    document_events(app)
+    return app
 
 
 def build_mobile(settings: Settings) -> FastAPI:

@@ -1,6 +1,7 @@
 """The long-lived collaborators of one running service, built from its settings."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -9,7 +10,8 @@ from app.db import create_engine, create_sessionmaker
 from app.security import AccessTokens, PasswordHashing
 from app.services import changelog  # noqa: F401  (registers the change-log hook)
 from app.services.mail import MAIL_SEND, MailSender, create_sender, mail_handler
-from app.services.outbox import Dispatcher, Handler
+from app.services import webhooks
+from app.services.outbox import Dispatcher, Envelope, Handler, Subscriber
 from app.services.ratelimit import RateLimiter, create_storage
 
 
@@ -23,6 +25,7 @@ class Runtime:
     limiter: RateLimiter
     mail: MailSender
     handlers: dict[str, Handler] = field(default_factory=dict)
+    subscribers: list[Subscriber] = field(default_factory=list)
 
     @classmethod
     def build(cls, settings: Settings, engine: AsyncEngine | None = None) -> "Runtime":
@@ -38,7 +41,19 @@ class Runtime:
             mail=mail,
         )
         runtime.handlers[MAIL_SEND] = mail_handler(settings, mail)
+        runtime._add_webhooks()
         return runtime
+
+    def _add_webhooks(self) -> None:
+        # Late-bound: tests point ``sessionmaker`` at their own connection.
+        async def fan_out(event: Envelope) -> None:
+            await webhooks.fan_out(self.sessionmaker, event)
+
+        async def deliver(payload: dict[str, Any]) -> None:
+            await webhooks.deliver(self.sessionmaker, self.settings, payload)
+
+        self.subscribers.append(fan_out)
+        self.handlers[webhooks.WEBHOOK_DELIVER] = deliver
 
     def dispatcher(self) -> Dispatcher:
         return Dispatcher(
@@ -46,4 +61,5 @@ class Runtime:
             self.handlers,
             max_attempts=self.settings.outbox_max_attempts,
             interval_seconds=self.settings.dispatcher_interval_seconds,
+            subscribers=self.subscribers,
         )
