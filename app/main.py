@@ -44,8 +44,8 @@ from app.routers import (
     users,
     webhooks,
 )
-from app.runtime import Runtime
 from app.routers.events import document_events
+from app.runtime import Runtime
 from app.schemas.base import MAX_ID
 
 API_PREFIX = "/api/v1"

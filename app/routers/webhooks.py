@@ -113,7 +113,9 @@ async def delete_webhook(
     await webhooks.delete_subscription(session, user, webhook_id)
 
 
-@router.post("/webhooks/{webhook_id}/secret", name="rotate_secret", responses=ADMIN_PROBLEMS)
+@router.post(
+    "/webhooks/{webhook_id}/secret", name="rotate_secret", responses=ADMIN_PROBLEMS
+)
 async def rotate_webhook_secret(
     webhook_id: PathId, user: CurrentUser, session: SessionDep
 ) -> WebhookSecretRead:

@@ -185,11 +185,13 @@ class WebhookMessage(BaseModel):
 
 def message_model(event_type: EventType) -> type[WebhookMessage]:
     """The webhook body of ``event_type``, as a model for the OpenAPI document."""
-    camel = "".join(part.title() for part in event_type.name.replace(".", "_").split("_"))
+    camel = "".join(
+        part.title() for part in event_type.name.replace(".", "_").split("_")
+    )
     return create_model(
         f"{camel}Message",
         __base__=WebhookMessage,
         __doc__=event_type.description,
-        type=(Literal[event_type.name], ...),  # type: ignore[valid-type]
+        type=(Literal[event_type.name], ...),  # type: ignore[arg-type]
         data=(event_type.payload, ...),
     )

@@ -11,7 +11,7 @@ from app.models.webhooks import DeliveryStatus
 from app.schemas.base import ReadModel, RequestModel
 from app.schemas.events import CATALOGUE
 
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # noqa: S105 (a format prefix, not a secret)
 SECRET_BYTES = (24, 64)
 """How many random bytes a secret may hold, as Standard Webhooks advises."""
 

@@ -92,7 +92,9 @@ def check_url(url: str, environment: Environment) -> tuple[str, int]:
         raise UnsafeAddress("must not carry credentials")
     production = environment is Environment.PRODUCTION
     if parts.scheme == "http" and (production or not _is_loopback(host)):
-        raise UnsafeAddress("must use https (plain http only to loopback, in development)")
+        raise UnsafeAddress(
+            "must use https (plain http only to loopback, in development)"
+        )
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as exc:
@@ -380,7 +382,11 @@ async def deliver(
             delivery.status = DeliveryStatus.CANCELLED
             await session.commit()
             return
-        url, secret, body = subscription.url, subscription.secret, message_body(delivery)
+        url, secret, body = (
+            subscription.url,
+            subscription.secret,
+            message_body(delivery),
+        )
         message_id = delivery.message_id
 
     outcome = await post(url, secret, message_id, body, settings)
@@ -436,20 +442,22 @@ async def post(
     try:
         response = await _send(target, headers, body, settings.webhook_timeout_seconds)
     except httpx.HTTPError as exc:
-        return Outcome(error=f"{type(exc).__name__}: {exc}"[:500], duration_ms=_ms(started))
+        return Outcome(
+            error=f"{type(exc).__name__}: {exc}"[:500], duration_ms=_ms(started)
+        )
     error = None if response.is_success else f"HTTP {response.status_code}"
     return Outcome(response.status_code, error, _ms(started))
 
 
 async def _send(
-    target: Target, headers: dict[str, str], body: bytes, timeout: float
+    target: Target, headers: dict[str, str], body: bytes, seconds: float
 ) -> httpx.Response:
     # Connect to the address that was checked, not to a second resolution of
     # the name (DNS rebinding); Host and TLS still name the URL's host.
     url = httpx.URL(target.url)
     extensions = {"sni_hostname": target.host} if url.scheme == "https" else {}
     async with httpx.AsyncClient(
-        follow_redirects=False, timeout=timeout, trust_env=False
+        follow_redirects=False, timeout=seconds, trust_env=False
     ) as client:
         return await client.post(
             url.copy_with(host=target.address),
