@@ -19,6 +19,8 @@ from app import __version__
 from app.config import Settings, get_settings
 from app.deps import refuse_nul_in_parameters
 from app.errors import Problem, install_error_handlers
+from app.http_caching import ConditionalGetMiddleware
+from app.idempotent_writes import IdempotencyMiddleware
 from app.logging import configure_logging
 from app.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from app.mobile.routers import routers as mobile_routers
@@ -163,6 +165,8 @@ def _sub_app(
     for router in routers:
         app.include_router(router)
     install_error_handlers(app)
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(ConditionalGetMiddleware)
     _add_docs(app, prefix, title)
     generate_openapi = app.openapi
 
