@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.config import Settings
+from app.db import create_engine, create_sessionmaker, session_scope
 from app.errors import ConflictError, InvalidInputError
 from app.models.base import utcnow
 from app.models.idempotency import IdempotencyRecord
@@ -124,3 +126,13 @@ async def purge_expired(session: AsyncSession) -> int:
         delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= utcnow())
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def purge_expired_keys(settings: Settings) -> int:
+    """``decide purge-idempotency-keys``: purge on a database of its own."""
+    engine = create_engine(settings)
+    try:
+        async with session_scope(create_sessionmaker(engine)) as session:
+            return await purge_expired(session)
+    finally:
+        await engine.dispose()
