@@ -17,11 +17,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import commit_or_raise
-from app.errors import DomainError, problem
+from app.errors import DomainError, http_error, problem
 from app.runtime import Runtime
 from app.security import TokenError
 from app.services import idempotency
@@ -124,7 +125,12 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)
             return
 
-        body = await _read_body(receive)
+        try:
+            body = await _read_body(receive)
+        except HTTPException as exc:  # a streamed body over the limit: 413
+            response = await http_error(Request(scope), exc)
+            await response(scope, receive, send)
+            return
         keyed = KeyedRequest(
             user_id=user_id,
             method=scope["method"],

@@ -1,5 +1,6 @@
 """Writes with an Idempotency-Key: a retry replays the first answer."""
 
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
@@ -8,9 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.base import utcnow
 from app.models.idempotency import IdempotencyRecord
+from app.models.users import UserRole
 from app.models.webhooks import WebhookSubscription
+from app.runtime import Runtime
 from app.services import idempotency
-from tests.builders import ANONYMOUS, PASSWORD, Actor
+from tests.builders import ANONYMOUS, PASSWORD, Actor, actor
 from tests.http_caching.conftest import API, HOOK, MOBILE
 
 
@@ -70,12 +73,9 @@ async def test_the_same_key_with_another_body_is_422(
 
 
 async def test_keys_are_scoped_to_the_user(
-    client: httpx.AsyncClient, session: AsyncSession, admin: Actor, runtime: object
+    client: httpx.AsyncClient, session: AsyncSession, admin: Actor, runtime: Runtime
 ) -> None:
-    from app.models.users import UserRole
-    from tests.builders import actor
-
-    other_admin = await actor(session, runtime, role=UserRole.ADMIN)  # type: ignore[arg-type]
+    other_admin = await actor(session, runtime, role=UserRole.ADMIN)
 
     first = await client.post(f"{API}/webhooks", json=HOOK, headers=keyed(admin))
     second = await client.post(f"{API}/webhooks", json=HOOK, headers=keyed(other_admin))
@@ -211,3 +211,21 @@ async def test_the_mobile_api_replays_too(
     assert first.status_code == 200
     assert retry.json() == first.json()
     assert retry.headers["idempotent-replayed"] == "true"
+
+
+async def test_a_streamed_body_over_the_limit_is_413(
+    client: httpx.AsyncClient, session: AsyncSession, admin: Actor
+) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(20):
+            yield b" " * 100_000
+
+    response = await client.post(
+        f"{API}/webhooks",
+        content=chunks(),
+        headers={**keyed(admin), "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+    assert await keys(session) == 0
