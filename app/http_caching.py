@@ -10,11 +10,15 @@ Cache-Control (calendar feeds, declarations) keeps it.
 
 import base64
 import hashlib
+from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.idempotent_writes import UNKEYED_PATHS
+
 READS = frozenset({"GET", "HEAD"})
+WRITE_OPERATIONS = frozenset({"post", "put", "patch", "delete"})
 VARY = ("Authorization", "Accept-Language")
 PERSONAL_CACHE = "private, no-cache"
 SHARED_CACHE = "no-cache"
@@ -136,3 +140,40 @@ class _HeldResponse:
         ]
         await self._send({"type": "http.response.start", "status": 304, "headers": raw})
         await self._send({"type": "http.response.body", "body": b""})
+
+
+IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "The ETag of the answer you hold: 304 if it is still current.",
+}
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "description": "Retry safely: the same key and body replay the first answer "
+    "(Idempotent-Replayed: true); another body is 422; one still running is 409. "
+    "Scoped to the signed-in user, the method and the path; kept 24 hours.",
+}
+NOT_MODIFIED = {"description": "Not modified: the ETag in If-None-Match is current."}
+
+
+def describe_caching(document: dict[str, Any]) -> dict[str, Any]:
+    """Declare If-None-Match and 304 on reads, Idempotency-Key on writes."""
+    for path, operations in document.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method == "get":
+                _add_parameter(operation, IF_NONE_MATCH)
+                operation.setdefault("responses", {})["304"] = NOT_MODIFIED
+            elif method in WRITE_OPERATIONS and not path.startswith(UNKEYED_PATHS):
+                _add_parameter(operation, IDEMPOTENCY_KEY)
+    return document
+
+
+def _add_parameter(operation: dict[str, Any], parameter: dict[str, Any]) -> None:
+    parameters = operation.setdefault("parameters", [])
+    if all(known.get("name") != parameter["name"] for known in parameters):
+        parameters.append(dict(parameter))

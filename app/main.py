@@ -19,7 +19,7 @@ from app import __version__
 from app.config import Settings, get_settings
 from app.deps import refuse_nul_in_parameters
 from app.errors import Problem, install_error_handlers
-from app.http_caching import ConditionalGetMiddleware
+from app.http_caching import ConditionalGetMiddleware, describe_caching
 from app.idempotent_writes import IdempotencyMiddleware
 from app.logging import configure_logging
 from app.middleware import BodyLimitMiddleware, RequestContextMiddleware
@@ -173,7 +173,7 @@ def _sub_app(
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             document = exact_integer_bounds(generate_openapi())
-            app.openapi_schema = describe_problems(document)
+            app.openapi_schema = describe_caching(describe_problems(document))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
