@@ -395,6 +395,14 @@ async def deliver(
         delivery = await session.get_one(WebhookDelivery, payload["delivery_id"])
         _record(delivery, outcome, payload, settings)
         await session.commit()
+    log.info(
+        "webhook.attempted",
+        delivery_id=delivery.id,
+        subscription_id=delivery.subscription_id,
+        status_code=outcome.status_code,
+        duration_ms=outcome.duration_ms,
+        delivered=outcome.delivered,
+    )
     if not outcome.delivered:
         raise DeliveryFailed(outcome.error or f"HTTP {outcome.status_code}")
 
