@@ -56,12 +56,12 @@ class UnsafeAddress(Exception):
 
 @dataclass(frozen=True)
 class Target:
-    """Where to connect: the address checked, and the URL's own host for
-    the Host header and TLS."""
+    """Where to connect: the addresses checked, in the resolver's order, and
+    the URL's own host for the Host header and TLS."""
 
     url: str
     host: str
-    address: str
+    addresses: tuple[str, ...]
     port: int
 
 
@@ -112,12 +112,12 @@ async def resolve(url: str, environment: Environment) -> Target:
         )
     except OSError as exc:
         raise UnsafeAddress(f"host {host} cannot be resolved") from exc
-    addresses = [str(info[4][0]) for info in found]
+    addresses = tuple(dict.fromkeys(str(info[4][0]) for info in found))
     if environment is Environment.PRODUCTION and not all(map(_is_public, addresses)):
         raise UnsafeAddress(
             f"host {host} resolves to a private, loopback or link-local address"
         )
-    return Target(url=url, host=host, address=addresses[0], port=port)
+    return Target(url=url, host=host, addresses=addresses, port=port)
 
 
 async def _ensure_safe_url(url: str, settings: Settings) -> None:
@@ -460,19 +460,35 @@ async def post(
 async def _send(
     target: Target, headers: dict[str, str], body: bytes, seconds: float
 ) -> httpx.Response:
-    # Connect to the address that was checked, not to a second resolution of
-    # the name (DNS rebinding); Host and TLS still name the URL's host.
-    url = httpx.URL(target.url)
-    extensions = {"sni_hostname": target.host} if url.scheme == "https" else {}
+    """Post to each checked address in turn until one takes the connection."""
     async with httpx.AsyncClient(
         follow_redirects=False, timeout=seconds, trust_env=False
     ) as client:
-        return await client.post(
-            url.copy_with(host=target.address),
-            content=body,
-            headers={**headers, "host": url.netloc.decode("ascii")},
-            extensions=extensions,
-        )
+        for address in target.addresses[:-1]:
+            try:
+                return await _post_to(client, target, address, headers, body)
+            except httpx.ConnectError:
+                continue
+        return await _post_to(client, target, target.addresses[-1], headers, body)
+
+
+async def _post_to(
+    client: httpx.AsyncClient,
+    target: Target,
+    address: str,
+    headers: dict[str, str],
+    body: bytes,
+) -> httpx.Response:
+    # Connect to an address that was checked, not to a second resolution of
+    # the name (DNS rebinding); Host and TLS still name the URL's host.
+    url = httpx.URL(target.url)
+    extensions = {"sni_hostname": target.host} if url.scheme == "https" else {}
+    return await client.post(
+        url.copy_with(host=address),
+        content=body,
+        headers={**headers, "host": url.netloc.decode("ascii")},
+        extensions=extensions,
+    )
 
 
 def _ms(started: float) -> int:

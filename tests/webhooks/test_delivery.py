@@ -275,3 +275,20 @@ async def test_a_deactivated_subscription_gets_nothing(
     assert receiver.requests == []
     [delivery] = await deliveries(client, admin, hook["id"])
     assert delivery["status"] == "cancelled"
+
+
+async def test_a_named_host_is_reached_at_its_checked_address_with_its_name(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    runtime: Runtime,
+    admin: Actor,
+    receiver: Receiver,
+) -> None:
+    named = receiver.url.replace("127.0.0.1", "localhost")
+    await subscribe(client, admin, named)
+    await emit_meeting_published(session)
+
+    await run_outbox(runtime, rounds=2)
+
+    [request] = receiver.requests
+    assert request.headers["host"] == named.removeprefix("http://").split("/")[0]

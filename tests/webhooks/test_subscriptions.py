@@ -216,7 +216,7 @@ async def test_production_refuses_private_loopback_and_link_local(url: str) -> N
 async def test_production_accepts_a_public_https_address() -> None:
     target = await webhooks.resolve("https://8.8.8.8/hooks", Environment.PRODUCTION)
 
-    assert target.address == "8.8.8.8"
+    assert target.addresses == ("8.8.8.8",)
     assert target.port == 443
 
 
