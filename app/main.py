@@ -281,7 +281,13 @@ def create_app(
             allow_origins=settings.cors_origins,
             allow_methods=["*"],
             allow_headers=["*"],
-            expose_headers=["ETag", "Link", "Retry-After", "X-Request-ID"],
+            expose_headers=[
+                "ETag",
+                "Idempotent-Replayed",
+                "Link",
+                "Retry-After",
+                "X-Request-ID",
+            ],
         )
     app.add_middleware(RequestContextMiddleware)
     return app
