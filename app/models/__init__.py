@@ -1,5 +1,6 @@
 """Every model, imported so that the metadata knows all tables."""
 
+from app.models.accountability import Result, ResultLink, ResultStatus, ResultUpdate
 from app.models.action_log import ActionLogEntry
 from app.models.attachments import Attachment
 from app.models.base import Base
@@ -39,6 +40,13 @@ from app.models.taxonomies import (
     ResidentDeclaration,
     Scope,
     UserInterestGroup,
+)
+from app.models.surveys import (
+    Survey,
+    SurveyAnswer,
+    SurveyAnswerChoice,
+    SurveyQuestion,
+    SurveyResponse,
 )
 from app.models.users import RefreshToken, User, UserToken
 
@@ -83,4 +91,13 @@ __all__ = [
     "User",
     "UserInterestGroup",
     "UserToken",
+    "Result",
+    "ResultLink",
+    "ResultStatus",
+    "ResultUpdate",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyAnswerChoice",
+    "SurveyQuestion",
+    "SurveyResponse",
 ]
