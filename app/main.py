@@ -40,6 +40,7 @@ from app.routers import (
     posts,
     proposals,
     spaces,
+    surveys,
     taxonomies,
     users,
 )
@@ -133,6 +134,7 @@ def _api_routers() -> list[APIRouter]:
         follows.router,
         attachments.router,
         meetings.router,
+        surveys.router,
     ]
 
 

@@ -33,6 +33,13 @@ from app.models.spaces import (
     SpaceMember,
     SpaceRole,
 )
+from app.models.surveys import (
+    Survey,
+    SurveyAnswer,
+    SurveyAnswerChoice,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from app.models.taxonomies import (
     Area,
     AreaType,
@@ -40,13 +47,6 @@ from app.models.taxonomies import (
     ResidentDeclaration,
     Scope,
     UserInterestGroup,
-)
-from app.models.surveys import (
-    Survey,
-    SurveyAnswer,
-    SurveyAnswerChoice,
-    SurveyQuestion,
-    SurveyResponse,
 )
 from app.models.users import RefreshToken, User, UserToken
 
@@ -83,21 +83,21 @@ __all__ = [
     "ProposalSupport",
     "RefreshToken",
     "ResidentDeclaration",
+    "Result",
+    "ResultLink",
+    "ResultStatus",
+    "ResultUpdate",
     "Scope",
     "Space",
     "SpaceInterestGroup",
     "SpaceMember",
     "SpaceRole",
-    "User",
-    "UserInterestGroup",
-    "UserToken",
-    "Result",
-    "ResultLink",
-    "ResultStatus",
-    "ResultUpdate",
     "Survey",
     "SurveyAnswer",
     "SurveyAnswerChoice",
     "SurveyQuestion",
     "SurveyResponse",
+    "User",
+    "UserInterestGroup",
+    "UserToken",
 ]
