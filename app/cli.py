@@ -6,12 +6,15 @@ import os
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from sqlalchemy.engine import make_url
 
 from app.config import get_settings
+
+if TYPE_CHECKING:
+    from app.services.result_import import ImportReport
 
 cli = typer.Typer(
     help="Decide: run, migrate and look after the service.", no_args_is_help=True
@@ -162,6 +165,46 @@ def worker() -> None:
     from app.workers.run import run_worker
 
     asyncio.run(run_worker(get_settings()))
+
+
+import_cli = typer.Typer(
+    help="Bring content in from other platforms' exports.", no_args_is_help=True
+)
+cli.add_typer(import_cli, name="import")
+
+
+@import_cli.command("results")
+def import_results(
+    file: Annotated[Path, typer.Argument(help="A Decidim results export (CSV).")],
+    component: Annotated[
+        int, typer.Option("--component", help="The accountability component's id.")
+    ],
+) -> None:
+    """Import accountability results from a Decidim CSV: all of it or nothing."""
+    from app.services.result_import import ImportFailed
+
+    try:
+        report = asyncio.run(_import_results(file, component))
+    except ImportFailed as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"results: {report.created} created, {report.updated} updated, "
+        f"{report.unchanged} unchanged; statuses: {report.statuses_created} created"
+    )
+
+
+async def _import_results(file: Path, component_id: int) -> "ImportReport":
+    from app.db import session_scope
+    from app.runtime import Runtime
+    from app.services.result_import import import_file
+
+    runtime = Runtime.build(get_settings())
+    try:
+        async with session_scope(runtime.sessionmaker) as session:
+            return await import_file(session, component_id, file)
+    finally:
+        await runtime.engine.dispose()
 
 
 def main() -> None:

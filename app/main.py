@@ -24,6 +24,7 @@ from app.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from app.mobile.routers import routers as mobile_routers
 from app.responses import JSON
 from app.routers import (
+    accountability,
     attachments,
     auth,
     comments,
@@ -135,6 +136,7 @@ def _api_routers() -> list[APIRouter]:
         attachments.router,
         meetings.router,
         surveys.router,
+        accountability.router,
     ]
 
 
