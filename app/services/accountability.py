@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import ColumnElement, Select, delete, func, select, update
+from sqlalchemy import ColumnElement, Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import (
@@ -315,9 +315,11 @@ async def delete_status(session: AsyncSession, actor: User, status_id: int) -> N
     if status is None:
         raise NotFoundError(f"There is no result status {status_id}.")
     await component_for(session, actor, status.component_id)
-    await session.execute(
-        update(Result).where(Result.status_id == status.id).values(status_id=None)
-    )
+    # Through the session, so the change log sees each result lose its status.
+    for holder in await session.scalars(
+        select(Result).where(Result.status_id == status.id)
+    ):
+        holder.status_id = None
     await session.delete(status)
     await session.flush()
 
@@ -421,13 +423,28 @@ async def delete_result(session: AsyncSession, actor: User, result_id: int) -> N
     """Remove a result and its children; its parent's progress follows."""
     result, component, chain = await _locked_result(session, actor, result_id)
     parents = chain[:-1]
-    await session.execute(delete(Result).where(Result.id == result.id))
-    session.expunge(result)
+    # Deleted through the session, deepest first, so the change log keeps a
+    # tombstone of each result for sync clients.
+    for removed in reversed(await _subtree(session, result)):
+        await session.delete(removed)
+        await session.flush()
     if parents:
         parents[-1].children_count -= 1
     await refresh_ancestors(session, component, parents)
     _log(session, actor, "result.deleted", result, component)
     outbox.emit(session, "result.deleted", event_payload(result, component))
+
+
+async def _subtree(session: AsyncSession, result: Result) -> list[Result]:
+    """The result and its descendants, level by level."""
+    found, level = [result], [result.id]
+    while level:
+        below = list(
+            await session.scalars(select(Result).where(Result.parent_id.in_(level)))
+        )
+        found += below
+        level = [child.id for child in below]
+    return found
 
 
 async def _apply(

@@ -4,9 +4,11 @@ children, links to where a result came from, and a timeline of its updates."""
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.components import ComponentType
+from app.models.events import ChangeLogEntry, ChangeOperation
 from app.models.spaces import SpaceStatus, Visibility
 from tests import builders
 from tests.accountability.conftest import (
@@ -324,3 +326,21 @@ class TestVisibility:
         assert follow.status_code == 201
         read = await client.get(f"{API}/results/{shown.id}")
         assert read.json()["comments_count"] == 1
+
+
+class TestSync:
+    async def test_removing_a_result_leaves_a_tombstone_for_it_and_its_children(
+        self, client: httpx.AsyncClient, session: AsyncSession, cast: Cast
+    ) -> None:
+        parent = (await create(client, cast)).json()["id"]
+        child = (await create(client, cast, parent_id=parent)).json()["id"]
+
+        await client.delete(f"{API}/results/{parent}", headers=cast.space_admin.headers)
+
+        deleted = await session.scalars(
+            select(ChangeLogEntry.record_id).where(
+                ChangeLogEntry.record_type == "result",
+                ChangeLogEntry.operation == ChangeOperation.DELETED,
+            )
+        )
+        assert sorted(deleted) == [parent, child]
