@@ -124,6 +124,19 @@ async def respond(
     return ResponseRead.model_validate(created)
 
 
+@router.put("/surveys/{survey_id}/responses/mine", name="replace_response")
+async def replace_response(
+    survey_id: PathId,
+    body: ResponseCreate,
+    user: CurrentUser,
+    session: SessionDep,
+    zone: LocalZone,
+) -> ResponseRead:
+    """Change your answers while the survey is open, where editing is allowed."""
+    changed = await surveys.replace_response(session, user, survey_id, body, zone)
+    return ResponseRead.model_validate(changed)
+
+
 @router.get("/surveys/{survey_id}/results", name="results")
 async def results(
     survey_id: PathId, viewer: OptionalUser, session: SessionDep

@@ -227,12 +227,16 @@ class AnswerWrite(RequestModel):
 
 class ResponseCreate(RequestModel):
     answers: list[AnswerWrite] = Field(max_length=200)
+    accept_terms: bool = Field(
+        False, description="Needed when the survey has terms to accept."
+    )
 
 
 class ResponseRead(ReadModel):
     id: int
     survey_id: int
     created_at: datetime
+    updated_at: datetime
 
 
 class OptionCount(ReadModel):

@@ -415,18 +415,19 @@ async def submit_response(
 ) -> SurveyResponse:
     """Answer a survey, once; answers are checked against what was shown.
 
-    The unique (survey, user) constraint decides between two submits at once:
-    the second waits for the first and is refused.
+    Counting the response first takes the survey's row lock, which orders it
+    against a change of questions. The unique (survey, user) constraint
+    decides between two submits of one participant: the second is refused.
     """
-    view = await get_view(session, actor, survey_id)
-    await _ensure_participant(session, actor, view.component)
-    reason = closed_reason(view, utcnow(), zone)
-    if reason is not None:
-        raise ConflictError(f"Survey {survey_id} takes no answers: {reason}.")
+    view = await _answerable(session, actor, survey_id, zone)
     if view.answered:
         raise ConflictError(f"You have already answered survey {survey_id}.")
-    questions = await questions_of(session, survey_id)
-    answers = check_answers(questions, data.answers)
+    await session.execute(
+        update(Survey)
+        .where(Survey.id == survey_id)
+        .values(responses_count=Survey.responses_count + 1)
+    )
+    answers = await _checked(session, view, data)
 
     response = SurveyResponse(survey_id=survey_id, user_id=actor.id)
     try:
@@ -436,11 +437,6 @@ async def submit_response(
     except IntegrityError:
         raise ConflictError(f"You have already answered survey {survey_id}.") from None
     await _store_answers(session, response, answers)
-    await session.execute(
-        update(Survey)
-        .where(Survey.id == survey_id)
-        .values(responses_count=Survey.responses_count + 1)
-    )
 
     outbox.emit(
         session,
@@ -449,6 +445,72 @@ async def submit_response(
         | {"response_id": response.id, "user_id": actor.id},
     )
     return response
+
+
+async def replace_response(
+    session: AsyncSession,
+    actor: User,
+    survey_id: int,
+    data: ResponseCreate,
+    zone: ZoneInfo,
+) -> SurveyResponse:
+    """Change one's answers, where the component lets participants edit them."""
+    view = await _answerable(session, actor, survey_id, zone)
+    if not view.settings.allow_editing_answers:
+        raise ConflictError(
+            "Answers to this survey cannot be changed: the component's "
+            "allow_editing_answers setting is off."
+        )
+    response = await session.scalar(
+        select(SurveyResponse)
+        .where(
+            SurveyResponse.survey_id == survey_id, SurveyResponse.user_id == actor.id
+        )
+        .with_for_update()
+    )
+    if response is None:
+        raise NotFoundError(f"You have not answered survey {survey_id}.")
+    answers = await _checked(session, view, data)
+
+    given = select(SurveyAnswer.id).where(SurveyAnswer.response_id == response.id)
+    await session.execute(
+        delete(SurveyAnswerChoice).where(SurveyAnswerChoice.answer_id.in_(given))
+    )
+    await session.execute(
+        delete(SurveyAnswer).where(SurveyAnswer.response_id == response.id)
+    )
+    await _store_answers(session, response, answers)
+    response.updated_at = utcnow()
+    await session.flush()
+
+    outbox.emit(
+        session,
+        "survey.response_updated",
+        event_payload(view.survey, view.component)
+        | {"response_id": response.id, "user_id": actor.id},
+    )
+    return response
+
+
+async def _answerable(
+    session: AsyncSession, actor: User, survey_id: int, zone: ZoneInfo
+) -> SurveyView:
+    """The survey, once it takes answers now from ``actor``; else why not."""
+    view = await get_view(session, actor, survey_id)
+    await _ensure_participant(session, actor, view.component)
+    reason = closed_reason(view, utcnow(), zone)
+    if reason is not None:
+        raise ConflictError(f"Survey {survey_id} takes no answers: {reason}.")
+    return view
+
+
+async def _checked(
+    session: AsyncSession, view: SurveyView, data: ResponseCreate
+) -> list["CheckedAnswer"]:
+    if view.survey.terms and not data.accept_terms:
+        raise _invalid("accept_terms", "the survey's terms must be accepted")
+    questions = await questions_of(session, view.survey.id)
+    return check_answers(questions, data.answers)
 
 
 async def _ensure_participant(

@@ -250,3 +250,68 @@ class TestAnswering:
 
         assert answer.status_code == 409
         assert "allow_answers" in answer.json()["detail"]
+
+
+class TestTermsAndEditing:
+    async def test_terms_must_be_accepted_when_the_survey_has_them(
+        self, client: httpx.AsyncClient, session: AsyncSession, cast: Cast
+    ) -> None:
+        shown = await survey(
+            session, cast.component, terms={"pt-BR": "Aceito o uso dos dados."}
+        )
+        ids = await question_ids(session, shown)
+
+        refused = await submit(client, cast, shown, full_answers(ids))
+        taken = await submit(
+            client, cast, shown, full_answers(ids) | {"accept_terms": True}
+        )
+
+        assert refused.status_code == 422
+        assert refused.json()["errors"][0]["field"] == "accept_terms"
+        assert taken.status_code == 201
+
+    async def test_answers_change_only_where_editing_is_allowed(
+        self, client: httpx.AsyncClient, session: AsyncSession, cast: Cast
+    ) -> None:
+        shown = await survey(session, cast.component)
+        ids = await question_ids(session, shown)
+        await submit(client, cast, shown, full_answers(ids))
+        url = f"{API}/surveys/{shown.id}/responses/mine"
+        body = full_answers(ids, q0={"choices": [{"option": "nao"}]}, q1=None)
+
+        refused = await client.put(url, json=body, headers=cast.participant.headers)
+        cast.component.settings = {
+            **cast.component.settings,
+            "allow_editing_answers": True,
+            "results_public": True,
+        }
+        await session.flush()
+        changed = await client.put(url, json=body, headers=cast.participant.headers)
+
+        assert refused.status_code == 409
+        assert changed.status_code == 200, changed.text
+        results = (await client.get(f"{API}/surveys/{shown.id}/results")).json()
+        first, second = results["questions"][:2]
+        assert {o["key"]: o["count"] for o in first["options"]} == {"sim": 0, "nao": 1}
+        assert second["answers_count"] == 0
+        assert results["responses_count"] == 1
+        [event] = await events(session, "survey.response_updated")
+        assert event["user_id"] == cast.participant.id
+
+    async def test_editing_without_a_response_is_not_found(
+        self, client: httpx.AsyncClient, session: AsyncSession, cast: Cast
+    ) -> None:
+        cast.component.settings = {
+            **cast.component.settings,
+            "allow_editing_answers": True,
+        }
+        shown = await survey(session, cast.component)
+        ids = await question_ids(session, shown)
+
+        answer = await client.put(
+            f"{API}/surveys/{shown.id}/responses/mine",
+            json=full_answers(ids),
+            headers=cast.participant.headers,
+        )
+
+        assert answer.status_code == 404
