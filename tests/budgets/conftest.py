@@ -46,8 +46,7 @@ async def cast(session: AsyncSession, runtime: Runtime) -> Cast:
         component=component,
         budget=budget,
         projects=[
-            await project(session, budget, amount)
-            for amount in (60, 50, 40, 10)
+            await project(session, budget, amount) for amount in (60, 50, 40, 10)
         ],
         anonymous=ANONYMOUS,
         voter=await actor(session, runtime),
