@@ -27,6 +27,7 @@ class BallotType(StrEnum):
 
     APPROVAL = "approval"
     CUMULATIVE = "cumulative"
+    SCORING = "scoring"
     ORDINAL = "ordinal"
     CHOOSE_ONE = "choose-1"
 
@@ -98,7 +99,9 @@ class BudgetProject(IdMixin, TimestampMixin, Tracked, Base):
 
     __tablename__ = "budget_projects"
     __change_type__ = "budget_project"
-    __change_ignore__ = frozenset({"votes_count", "paper_votes_count"})
+    __change_ignore__ = frozenset(
+        {"votes_count", "paper_votes_count", "outcome_score", "outcome_position"}
+    )
     __table_args__ = (
         Index("ix_budget_projects_budget", "budget_id", "position", "id"),
         UniqueConstraint("budget_id", "code"),
@@ -134,6 +137,10 @@ class BudgetProject(IdMixin, TimestampMixin, Tracked, Base):
     selected: Mapped[bool | None] = mapped_column(Boolean)
     """Whether the computed outcome funds it; None before an outcome."""
     selection_reason: Mapped[str | None] = mapped_column(String(40))
+    outcome_score: Mapped[int | None]
+    """The points the outcome's rule counted for it."""
+    outcome_position: Mapped[int | None]
+    """The order in which the rule selected it (1 first); None if not selected."""
 
 
 class BudgetProjectProposal(Base):

@@ -5,7 +5,7 @@ A budgets component holds budgets; ballots are unique per user and budget
 
 Revision ID: 0010
 Revises: 0007
-Create Date: 2026-12-04 09:13:09.718974+00:00
+Create Date: 2026-12-04 09:21:20.921389+00:00
 """
 
 from collections.abc import Sequence
@@ -91,6 +91,8 @@ def upgrade() -> None:
     sa.Column('comments_count', sa.Integer(), server_default='0', nullable=False),
     sa.Column('selected', sa.Boolean(), nullable=True),
     sa.Column('selection_reason', sa.String(length=40), nullable=True),
+    sa.Column('outcome_score', sa.Integer(), nullable=True),
+    sa.Column('outcome_position', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.CheckConstraint('amount > 0', name=op.f('ck_budget_projects_amount_positive')),
