@@ -37,11 +37,11 @@ def load(path: str | Path) -> Election:
 def parse(source: str | TextIO) -> Election:
     """Parse pabulib text (a string holding the file's content, or a stream)."""
     stream = io.StringIO(source) if isinstance(source, str) else source
-    sections = _read_sections(csv.reader(stream, delimiter=";"))
-    meta = _meta(sections["META"])
-    line = sections["META"].start
-    budget = _number(line, "budget", _required(line, meta, "budget"))
-    vote_type = _vote_type(line, meta)
+    sections = _read_sections(stream)
+    meta, lines = _meta(sections["META"])
+    written_budget = _required(lines, meta, "budget")
+    budget = _number(lines["budget"], "budget", written_budget)
+    vote_type = _vote_type(lines.get("vote_type", 0), meta)
     projects = _projects(sections["PROJECTS"])
     voters = _voters(sections["VOTES"], projects, vote_type)
     return Election(budget, projects, voters, vote_type, meta)
@@ -99,13 +99,14 @@ class _Section:
             yield line, dict(zip(self.header, row, strict=True))
 
 
-def _read_sections(reader: Iterator[list[str]]) -> dict[str, _Section]:
+def _read_sections(stream: TextIO) -> dict[str, _Section]:
+    reader = csv.reader(stream, delimiter=";")
     sections: dict[str, _Section] = {}
     current: _Section | None = None
     expect_header: str | None = None
     try:
         for row in reader:
-            line = reader.line_num  # type: ignore[attr-defined]
+            line = reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
             name = row[0].strip().upper() if len(row) == 1 else ""
@@ -122,33 +123,40 @@ def _read_sections(reader: Iterator[list[str]]) -> dict[str, _Section]:
             else:
                 current.rows.append((line, row))
     except csv.Error as error:
-        raise PabulibError(reader.line_num, str(error)) from error  # type: ignore[attr-defined]
-    return _complete(sections, expect_header)
+        raise PabulibError(reader.line_num, str(error)) from error
+    last = reader.line_num
+    return _complete(sections, expect_header, last)
 
 
 def _complete(
-    sections: dict[str, _Section], expect_header: str | None
+    sections: dict[str, _Section], expect_header: str | None, last: int
 ) -> dict[str, _Section]:
     if expect_header:
-        raise PabulibError(0, f"section {expect_header} has no header row")
+        raise PabulibError(last, f"section {expect_header} has no header row")
     for name in SECTIONS:
         if name not in sections:
-            raise PabulibError(0, f"the file has no {name} section")
+            raise PabulibError(last, f"the file ends without a {name} section")
     return sections
 
 
-def _meta(section: _Section) -> dict[str, str]:
+def _meta(section: _Section) -> tuple[dict[str, str], dict[str, int]]:
+    """The META keys and values, and the line of each key."""
     meta: dict[str, str] = {}
+    lines: dict[str, int] = {}
     for line, row in section.rows:
         if len(row) < 2:
             raise PabulibError(line, "a META row needs a key and a value")
-        meta[row[0].strip()] = ";".join(row[1:]).strip()
-    return meta
+        key = row[0].strip()
+        meta[key] = ";".join(row[1:]).strip()
+        lines[key] = line
+    return meta, lines
 
 
-def _required(line: int, meta: Mapping[str, str], key: str) -> str:
+def _required(lines: dict[str, int], meta: Mapping[str, str], key: str) -> str:
     if not meta.get(key):
-        raise PabulibError(line, f"META has no {key}")
+        raise PabulibError(
+            lines.get(key, min(lines.values(), default=1)), f"META has no {key}"
+        )
     return meta[key]
 
 

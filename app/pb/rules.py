@@ -128,6 +128,9 @@ def _decisions(
 # The Method of Equal Shares ---------------------------------------------------
 
 
+Money = Fraction | int
+
+
 @dataclass(frozen=True)
 class _Prepared:
     """An election reduced to what Equal Shares reads, money scaled to ints."""
@@ -140,6 +143,19 @@ class _Prepared:
     """Distinct ballots: (how many voters cast it, ((project, weight), ...))."""
     supporters: list[list[tuple[int, int]]]
     """Per project: (group, weight) of every group that scores it."""
+    width: int
+    """Tally keys are ``level * width + weight``: one more than the top weight."""
+    tallies: list[dict[int, int]]
+    """Per project, voters by weight, all still at the first level."""
+
+    @property
+    def eligible(self) -> dict[int, int]:
+        """Projects Equal Shares may fund (supported, not free) -> total score."""
+        return {
+            project: total
+            for project, total in enumerate(self.totals)
+            if total > 0 and self.costs[project] > 0
+        }
 
 
 def _prepare(election: Election, keys: Sequence[str]) -> _Prepared:
@@ -155,50 +171,67 @@ def _prepare(election: Election, keys: Sequence[str]) -> _Prepared:
     )
     groups = [(count, items) for items, count in counted.items() if items]
     supporters: list[list[tuple[int, int]]] = [[] for _ in keys]
+    tallies: list[dict[int, int]] = [defaultdict(int) for _ in keys]
     totals = [0] * len(keys)
     for number, (count, items) in enumerate(groups):
         for project, weight in items:
             supporters[project].append((number, weight))
+            tallies[project][weight] += count
             totals[project] += weight * count
-    return _Prepared(len(election.voters), scale, costs, totals, groups, supporters)
+    width = 1 + max((w for _, items in groups for _, w in items), default=1)
+    return _Prepared(
+        len(election.voters),
+        scale,
+        costs,
+        totals,
+        groups,
+        supporters,
+        width,
+        [dict(tally) for tally in tallies],
+    )
 
 
-def _fixed_budget(prepared: _Prepared, share: Fraction | int) -> list[int]:
+def _fixed_budget(prepared: _Prepared, share: Money) -> list[int]:
     """Equal Shares with ``share`` (scaled money) for each voter: the winners."""
     return _EqualShares(prepared, share).run()
 
 
 class _EqualShares:
-    def __init__(self, prepared: _Prepared, share: Fraction | int) -> None:
+    """One run of Equal Shares for a fixed share per voter, in integers.
+
+    Voters with the same remaining budget are interchangeable, so budgets are
+    levels: ``level[n]`` is a budget, each ballot group sits at one level (-1
+    once it has nothing left), and a project's tally counts its supporters by
+    (level, weight). Levels are integers in units of ``1/unit`` of the scaled
+    money; when a price needs a finer unit, every level is multiplied up.
+    """
+
+    def __init__(self, prepared: _Prepared, share: Money) -> None:
+        share = Fraction(share)
         self.p = prepared
-        self.budget: list[Fraction | int] = [share] * len(prepared.groups)
-        self.support: list[dict[tuple[Fraction | int, int], int]] = []
-        for groups in prepared.supporters:
-            tally: dict[tuple[Fraction | int, int], int] = defaultdict(int)
-            for group, weight in groups:
-                tally[share, weight] += prepared.groups[group][0]
-            self.support.append(tally)
-        self.bound: dict[int, Fraction | int] = {
-            project: total
-            for project, total in enumerate(prepared.totals)
-            if total > 0 and prepared.costs[project] > 0
-        }
+        self.unit = share.denominator
+        self.level: list[int] = [share.numerator]
+        self.level_of: dict[int, int] = {share.numerator: 0}
+        self.at = [0] * len(prepared.groups)
+        self.tallies = [dict(tally) for tally in prepared.tallies]
+        self.bound: dict[int, Money] = dict(prepared.eligible)
 
     def run(self) -> list[int]:
         winners: list[int] = []
-        while True:
-            best = self._best()
-            if best is None:
-                return winners
+        while (best := self._best()) is not None:
             project, effective = best
             winners.append(project)
             del self.bound[project]
-            self._charge(project, Fraction(self.p.costs[project]) / effective)
+            price = self.p.costs[project] * self.unit / Fraction(effective)
+            self._refine(price.denominator)
+            self._charge(project, price.numerator)
+        return winners
 
-    def _best(self) -> tuple[int, Fraction | int] | None:
+    def _best(self) -> tuple[int, Money] | None:
+        """The project with the most effective votes, after the tie-break."""
         bound = self.bound
         best: list[int] = []
-        best_value: Fraction | int = 0
+        best_value: Money = 0
         for project in sorted(bound, key=bound.__getitem__, reverse=True):
             if bound[project] < best_value:
                 break
@@ -216,48 +249,76 @@ class _EqualShares:
         costs, totals = self.p.costs, self.p.totals
         return min(best, key=lambda p: (costs[p], -totals[p], p)), best_value
 
-    def _effective_votes(self, project: int) -> Fraction | None:
+    def _effective_votes(self, project: int) -> Money | None:
         """cost / rho, rho the price per point that pays it; None if unaffordable."""
-        cost = self.p.costs[project]
-        tally = self.support[project]
-        if sum(budget * count for (budget, _), count in tally.items()) < cost:
+        cost = self.p.costs[project] * self.unit
+        width, level = self.p.width, self.level
+        rows = [
+            (level[key // width], key % width, n)
+            for key, n in self.tallies[project].items()
+        ]
+        if sum(budget * n for budget, _, n in rows) < cost:
             return None
-        paid: Fraction | int = 0
-        weights = sum(weight * count for (_, weight), count in tally.items())
-        for (budget, weight), count in sorted(tally.items(), key=_budget_per_weight):
-            if (cost - paid) * weight > budget * weights:
-                paid += budget * count
-                weights -= weight * count
-            else:
-                return Fraction(cost * weights) / (cost - paid)
+        rows.sort(key=_budget_per_point)
+        paid = 0
+        points = sum(weight * n for _, weight, n in rows)
+        for budget, weight, n in rows:
+            if (cost - paid) * weight <= budget * points:
+                return Fraction(cost * points, cost - paid)
+            paid += budget * n
+            points -= weight * n
         raise AssertionError("an affordable project is always paid")
 
-    def _charge(self, winner: int, rho: Fraction) -> None:
-        groups, bound, support = self.p.groups, self.bound, self.support
+    def _refine(self, factor: int) -> None:
+        """Make the unit ``factor`` times finer (all levels stay integers)."""
+        if factor == 1:
+            return
+        self.unit *= factor
+        self.level = [budget * factor for budget in self.level]
+        self.level_of = {budget: number for number, budget in enumerate(self.level)}
+
+    def _charge(self, winner: int, price: int) -> None:
+        """Each supporter pays ``price`` per point, or all that is left."""
+        groups, at, bound, tallies = self.p.groups, self.at, self.bound, self.tallies
+        width = self.p.width
+        moved: dict[int, int] = {}
         for group, weight in self.p.supporters[winner]:
-            old = self.budget[group]
-            if not old:
+            old = at[group]
+            if old < 0:
                 continue
-            new = old - min(old, rho * weight)
-            self.budget[group] = new
+            new = moved.get(old * width + weight)
+            if new is None:
+                new = moved[old * width + weight] = self._pay(old, price * weight)
+            at[group] = new
             count, items = groups[group]
             for other, other_weight in items:
-                if other not in bound:
-                    continue
-                tally = support[other]
-                key = (old, other_weight)
-                left = tally[key] - count
-                if left:
-                    tally[key] = left
-                else:
-                    del tally[key]
-                if new:
-                    tally[new, other_weight] += count
+                if other in bound:
+                    tally = tallies[other]
+                    key = old * width + other_weight
+                    left = tally[key] - count
+                    if left:
+                        tally[key] = left
+                    else:
+                        del tally[key]
+                    if new >= 0:
+                        key = new * width + other_weight
+                        tally[key] = tally.get(key, 0) + count
+
+    def _pay(self, old: int, payment: int) -> int:
+        """The level left after paying ``payment`` from level ``old``; -1 if none."""
+        budget = self.level[old] - payment
+        if budget <= 0:
+            return -1
+        number = self.level_of.get(budget)
+        if number is None:
+            number = self.level_of[budget] = len(self.level)
+            self.level.append(budget)
+        return number
 
 
-def _budget_per_weight(item: tuple[tuple[Fraction | int, int], int]) -> Fraction:
-    (budget, weight), _ = item
-    return Fraction(budget, weight) if weight != 1 else Fraction(budget)
+def _budget_per_point(row: tuple[int, int, int]) -> Money:
+    budget, weight, _ = row
+    return budget if weight == 1 else Fraction(budget, weight)
 
 
 def equal_shares_add1(election: Election) -> list[Decision]:
@@ -285,7 +346,7 @@ def _add1(election: Election, prepared: _Prepared, keys: Sequence[str]) -> list[
     budget, voters = election.budget, prepared.voters
     if voters == 0:
         return []
-    eligible = sum(1 for p, t in enumerate(prepared.totals) if t and prepared.costs[p])
+    eligible = len(prepared.eligible)
     chosen = _fixed_budget(prepared, budget * prepared.scale / voters)
     share = int(budget / voters)
     while len(chosen) < eligible and not _exhaustive(costs, chosen, budget):
