@@ -164,6 +164,29 @@ def worker() -> None:
     asyncio.run(run_worker(get_settings()))
 
 
+pabulib = typer.Typer(
+    help="Participatory-budgeting files in the pabulib format.", no_args_is_help=True
+)
+cli.add_typer(pabulib, name="pabulib")
+
+
+@pabulib.command("winners")
+def pabulib_winners(
+    file: Annotated[Path, typer.Argument(help="A pabulib .pb file.", exists=True)],
+) -> None:
+    """Print the projects the file's own rule selects, one id a line."""
+    from app import pb
+
+    try:
+        election = pb.load(file)
+        decisions = pb.compute(None, election)
+    except ValueError as error:
+        typer.echo(f"{file}: {error}", err=True)
+        raise typer.Exit(2) from error
+    for project_id in pb.winners(decisions):
+        typer.echo(project_id)
+
+
 def main() -> None:
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     cli()
