@@ -9,6 +9,8 @@ from app.schemas.budgets import (
     BudgetCreate,
     BudgetRead,
     BudgetUpdate,
+    OutcomeCompute,
+    OutcomeRead,
     PaperBallotsCreate,
     PaperBallotsRecorded,
     ProjectCreate,
@@ -16,7 +18,7 @@ from app.schemas.budgets import (
     ProjectUpdate,
 )
 from app.schemas.pagination import Cursor, Limit, Page, decode_cursor
-from app.services import ballots, budgets
+from app.services import ballots, budget_outcomes, budgets
 from app.services.budgets import ProjectFilters, budget_read
 
 router = APIRouter(tags=["budgets"])
@@ -210,6 +212,31 @@ async def record_paper_ballots(
 ) -> PaperBallotsRecorded:
     """Record ballots cast in person, in bulk; they are counted apart."""
     return await ballots.record_paper_ballots(session, user, budget_id, body)
+
+
+@router.post("/budgets/{budget_id}/outcome", name="compute_outcome")
+async def compute_outcome(
+    budget_id: PathId, body: OutcomeCompute, user: CurrentUser, session: SessionDep
+) -> OutcomeRead:
+    """Compute which projects the rule funds, once voting is over (space admins);
+    the team sees it until it is published."""
+    return await budget_outcomes.compute_outcome(session, user, budget_id, body)
+
+
+@router.post("/budgets/{budget_id}/outcome/publish", name="publish_outcome")
+async def publish_outcome(
+    budget_id: PathId, user: CurrentUser, session: SessionDep
+) -> OutcomeRead:
+    """Publish the computed outcome: every project shows whether and why it won."""
+    return await budget_outcomes.publish_outcome(session, user, budget_id)
+
+
+@router.get("/budgets/{budget_id}/outcome", name="get_outcome")
+async def get_outcome(
+    budget_id: PathId, viewer: OptionalUser, session: SessionDep
+) -> OutcomeRead:
+    """The published outcome, winners first in the order the rule chose them."""
+    return await budget_outcomes.get_outcome(session, viewer, budget_id)
 
 
 def _after(cursor: str | None) -> tuple[int, int] | None:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import ConflictError, InvalidInputError
+from app.errors import ConflictError, NotFoundError
 from app.models.base import utcnow
 from app.models.budgets import Ballot, BallotItem, Budget, BudgetProject, OutcomeRule
 from app.models.components import Component
@@ -27,7 +27,6 @@ from app.services.budgets import (
     event_payload,
     get_budget_view,
 )
-from app.errors import NotFoundError
 
 THRESHOLD_KEY = "min_project_score_threshold"
 
@@ -47,7 +46,7 @@ async def compute_outcome(
         )
 
     projects = await _projects(session, budget.id)
-    election = await election_of(session, budget, projects, _rule_meta(data))
+    election = await election_of(session, budget, projects, _rule_meta(budget, data))
     decisions = compute(data.rule.value, election)
     _keep(projects, decisions)
     budget.outcome_rule = data.rule
@@ -103,9 +102,7 @@ def outcome_read(view: BudgetView, projects: list[BudgetProject]) -> OutcomeRead
     budget = view.budget
     assert budget.outcome_rule is not None and budget.outcome_computed_at is not None
     shown = view.counts_visible
-    ordered = _in_selection_order(projects) + [
-        p for p in projects if not p.selected
-    ]
+    ordered = _in_selection_order(projects) + [p for p in projects if not p.selected]
     return OutcomeRead(
         budget_id=budget.id,
         rule=OutcomeRule(budget.outcome_rule),
@@ -133,8 +130,8 @@ async def election_of(
     *,
     key: Any = None,
 ) -> Election:
-    """The budget's cast ballots as an election; ``key`` names projects
-    (their id by default), in their order, the rules' last tie-break."""
+    """The budget's cast ballots as an election with ``meta``; ``key`` names
+    projects (their id by default), in their order, the rules' last tie-break."""
     name = key or (lambda project: str(project.id))
     names = {project.id: name(project) for project in projects}
     vote_type = VoteType(budget.ballot_type)
@@ -146,7 +143,7 @@ async def election_of(
         },
         voters=await _voters(session, budget.id, names, vote_type),
         vote_type=vote_type,
-        meta={**budget.pabulib_meta, **meta},
+        meta=meta,
     )
 
 
@@ -230,8 +227,10 @@ def _in_selection_order(projects: list[BudgetProject]) -> list[BudgetProject]:
     return sorted(chosen, key=lambda p: p.outcome_position or 0)
 
 
-def _rule_meta(data: OutcomeCompute) -> dict[str, str]:
-    meta = {"rule": data.rule.value}
+def _rule_meta(budget: Budget, data: OutcomeCompute) -> dict[str, str]:
+    """The budget's META with the chosen rule (and only its threshold)."""
+    meta = {k: v for k, v in budget.pabulib_meta.items() if k != THRESHOLD_KEY}
+    meta["rule"] = data.rule.value
     if data.threshold is not None:
         meta[THRESHOLD_KEY] = str(data.threshold)
     return meta
@@ -264,7 +263,3 @@ def _log(
         changes=changes,
         public=public,
     )
-
-
-def invalid_file(message: str) -> InvalidInputError:
-    return InvalidInputError(message, error_code="pabulib_invalid")
