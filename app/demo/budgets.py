@@ -16,19 +16,20 @@ SLUG = "orcamento-participativo-2026"
 
 PROJECTS: dict[str, list[tuple[str, int]]] = {
     "REG-ELD": [
-        ("Reforma da praça do Eldorado", 450_000),
-        ("Iluminação de LED na Avenida João César de Oliveira", 320_000),
-        ("Academia ao ar livre no Parque Gentil Diniz", 180_000),
-        ("Cobertura da quadra da Escola Municipal do Água Branca", 260_000),
+        ("Reforma da praça do Eldorado", 450_000_00),
+        ("Iluminação de LED na Avenida João César de Oliveira", 320_000_00),
+        ("Academia ao ar livre no Parque Gentil Diniz", 180_000_00),
+        ("Cobertura da quadra da Escola Municipal do Água Branca", 260_000_00),
     ],
     "REG-RES": [
-        ("Pavimentação de ruas no Nova Contagem", 520_000),
-        ("Ampliação da Unidade Básica de Saúde do Ressaca", 400_000),
-        ("Ciclovia ligando o Ressaca à Sede", 300_000),
-        ("Horta comunitária no Parque São João", 90_000),
+        ("Pavimentação de ruas no Nova Contagem", 520_000_00),
+        ("Ampliação da Unidade Básica de Saúde do Ressaca", 400_000_00),
+        ("Ciclovia ligando o Ressaca à Sede", 300_000_00),
+        ("Horta comunitária no Parque São João", 90_000_00),
     ],
 }
-TOTAL = 1_000_000
+TOTAL = 1_000_000_00
+"""In cents, as every amount: R$ 1 million a regional."""
 
 
 async def seed(session: AsyncSession, admin: User | None) -> list[str]:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.models.base import Base, BigId, IdMixin, JsonDocument, TimestampMixin, Tracked
 
 Amount = BigInteger()
-"""Amounts in whole units of the component's currency (pabulib costs are integers)."""
+"""Amounts in cents (hundredths of the currency's unit), exact on every database."""
 
 
 class BallotType(StrEnum):

@@ -11,7 +11,12 @@ from app.schemas.translations import LongText, Title
 
 MAX_AMOUNT = 10**15
 Amount = Annotated[
-    int, Field(ge=1, le=MAX_AMOUNT, description="Whole units of the currency.")
+    int,
+    Field(
+        ge=1,
+        le=MAX_AMOUNT,
+        description="In cents: hundredths of the currency's unit (centavos).",
+    ),
 ]
 _HIDDEN = "Null while the component hides vote counts."
 

@@ -29,6 +29,8 @@ from app.services.budgets import (
 )
 
 THRESHOLD_KEY = "min_project_score_threshold"
+CENTS = 100
+"""Amounts are kept in cents; elections count in the currency's unit."""
 
 
 async def compute_outcome(
@@ -136,9 +138,9 @@ async def election_of(
     names = {project.id: name(project) for project in projects}
     vote_type = VoteType(budget.ballot_type)
     return Election(
-        budget=Fraction(budget.total),
+        budget=Fraction(budget.total, CENTS),
         projects={
-            names[p.id]: Project(names[p.id], Fraction(p.amount), _fields(p))
+            names[p.id]: Project(names[p.id], Fraction(p.amount, CENTS), _fields(p))
             for p in projects
         },
         voters=await _voters(session, budget.id, names, vote_type),

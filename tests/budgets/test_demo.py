@@ -30,6 +30,6 @@ async def test_the_demo_budgets_load_once_and_are_public(
     )
     listed = await client.get(f"{API}/components/{component_id}/budgets")
     budgets = listed.json()["items"]
-    assert [budget["total"] for budget in budgets] == [1_000_000, 1_000_000]
+    assert [budget["total"] for budget in budgets] == [1_000_000_00, 1_000_000_00]
     projects = await client.get(f"{API}/budgets/{budgets[0]['id']}/projects")
     assert len(projects.json()["items"]) == 4
