@@ -207,6 +207,81 @@ async def _import_results(file: Path, component_id: int) -> "ImportReport":
         await runtime.engine.dispose()
 
 
+pabulib = typer.Typer(
+    help="Participatory-budgeting files in the pabulib format.", no_args_is_help=True
+)
+cli.add_typer(pabulib, name="pabulib")
+
+
+@pabulib.command("winners")
+def pabulib_winners(
+    file: Annotated[Path, typer.Argument(help="A pabulib .pb file.", exists=True)],
+) -> None:
+    """Print the projects the file's own rule selects, one id a line."""
+    from app import pb
+
+    try:
+        election = pb.load(file)
+        decisions = pb.compute(None, election)
+    except ValueError as error:
+        typer.echo(f"{file}: {error}", err=True)
+        raise typer.Exit(2) from error
+    for project_id in pb.winners(decisions):
+        typer.echo(project_id)
+
+
+@pabulib.command("import")
+def pabulib_import(
+    file: Annotated[Path, typer.Argument(help="A pabulib .pb file.", exists=True)],
+    space_id: Annotated[
+        int | None,
+        typer.Option(help="Add a budgets component to this space (else a new one)."),
+    ] = None,
+    component_id: Annotated[
+        int | None, typer.Option(help="Add the budget to this budgets component.")
+    ] = None,
+) -> None:
+    """Create a budget with the file's projects and ballots; voters stay anonymous."""
+    from app import pb
+    from app.errors import DomainError
+    from app.services.budget_files import run_import
+
+    try:
+        election = pb.load(file)
+        budget_id = asyncio.run(
+            run_import(get_settings(), election, space_id, component_id)
+        )
+    except (ValueError, DomainError) as error:
+        typer.echo(f"{file}: {error}", err=True)
+        raise typer.Exit(2) from error
+    typer.echo(
+        f"budget {budget_id}: {len(election.projects)} projects, "
+        f"{len(election.voters)} ballots"
+    )
+
+
+@pabulib.command("export")
+def pabulib_export(
+    budget_id: Annotated[int, typer.Argument(help="The budget's id.")],
+    output: Annotated[
+        Path | None, typer.Option(help="The .pb file to write (budget-ID.pb).")
+    ] = None,
+) -> None:
+    """Write a budget, its projects and its cast ballots as a pabulib file."""
+    from app import pb
+    from app.errors import DomainError
+    from app.services.budget_files import run_export
+
+    path = output or Path(f"budget-{budget_id}.pb")
+    try:
+        election = asyncio.run(run_export(get_settings(), budget_id))
+    except DomainError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from error
+    pb.write(election, path)
+    typer.echo(f"wrote {path}: {len(election.voters)} ballots")
+
+
 def main() -> None:
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     cli()

@@ -27,6 +27,7 @@ from app.routers import (
     accountability,
     attachments,
     auth,
+    budgets,
     comments,
     components,
     councils,
@@ -137,6 +138,7 @@ def _api_routers() -> list[APIRouter]:
         meetings.router,
         surveys.router,
         accountability.router,
+        budgets.router,
     ]
 
 

@@ -4,6 +4,13 @@ from app.models.accountability import Result, ResultLink, ResultStatus, ResultUp
 from app.models.action_log import ActionLogEntry
 from app.models.attachments import Attachment
 from app.models.base import Base
+from app.models.budgets import (
+    Ballot,
+    BallotItem,
+    Budget,
+    BudgetProject,
+    BudgetProjectProposal,
+)
 from app.models.comments import Comment, CommentVote
 from app.models.components import Component, Page, Post
 from app.models.councils import CouncilSeat, CouncilSectorRequirement
@@ -55,7 +62,12 @@ __all__ = [
     "Area",
     "AreaType",
     "Attachment",
+    "Ballot",
+    "BallotItem",
     "Base",
+    "Budget",
+    "BudgetProject",
+    "BudgetProjectProposal",
     "CalendarToken",
     "ChangeLogEntry",
     "Comment",

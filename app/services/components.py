@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.errors import ConflictError, InvalidInputError, NotFoundError
 from app.models.accountability import Result
 from app.models.base import utcnow
+from app.models.budgets import Budget
 from app.models.components import Component, ComponentType, Page, Post
 from app.models.debates import Debate
 from app.models.meetings import Meeting
@@ -58,6 +59,9 @@ _LIVE_CONTENT: dict[ComponentType, Callable[[int], ColumnElement[bool]]] = {
     ),
     ComponentType.ACCOUNTABILITY: lambda component_id: exists(
         select(Result.id).where(Result.component_id == component_id)
+    ),
+    ComponentType.BUDGETS: lambda component_id: exists(
+        select(Budget.id).where(Budget.component_id == component_id)
     ),
 }
 """Per type, whether a component holds live content; new content types add theirs."""

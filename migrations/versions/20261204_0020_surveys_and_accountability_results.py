@@ -1,7 +1,7 @@
 """Surveys with their responses; accountability results, statuses, links, updates.
 
 Revision ID: 0020
-Revises: 0007
+Revises: 0010
 Create Date: 2026-12-04 09:12:36.813166+00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0020"
-down_revision: str | None = "0007"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
