@@ -9,6 +9,8 @@ from app.routers.links import page_of
 from app.schemas.accountability import (
     ResultCreate,
     ResultRead,
+    ResultsFromBudget,
+    ResultsFromBudgetRead,
     ResultUpdate,
     StatusCreate,
     StatusRead,
@@ -17,7 +19,7 @@ from app.schemas.accountability import (
     TimelineEntryRead,
 )
 from app.schemas.pagination import Cursor, Limit, Page
-from app.services import accountability
+from app.services import accountability, results_from_budget
 from app.services.accountability import ResultFilters, decode_after
 
 router = APIRouter(tags=["results"])
@@ -71,6 +73,24 @@ async def create_result(
 ) -> ResultRead:
     """A new result, at the top or under a parent (three levels at most)."""
     return await accountability.create_result(session, user, component_id, body)
+
+
+@router.post(
+    "/components/{component_id}/results/from-budget",
+    name="create_from_budget",
+    status_code=status.HTTP_201_CREATED,
+)
+async def create_from_budget(
+    component_id: PathId,
+    body: ResultsFromBudget,
+    user: CurrentUser,
+    session: SessionDep,
+) -> ResultsFromBudgetRead:
+    """One result per project a budget's published outcome selected; again adds
+    only projects not yet turned into results."""
+    return await results_from_budget.results_from_budget(
+        session, user, component_id, body
+    )
 
 
 @router.get("/results/{result_id}", name="get")

@@ -45,7 +45,9 @@ class StatusRead(ReadModel):
 class LinkWrite(RequestModel):
     resource_type: str = Field(
         pattern=r"^[a-z_]{1,40}$",
-        description="A kind of the resource registry: proposal, meeting, project.",
+        description=(
+            "A kind of the resource registry: proposal, budget_project, meeting."
+        ),
     )
     resource_id: Id
 
@@ -138,3 +140,18 @@ class TimelineEntryRead(ReadModel):
         description="Fields the update changed, each as [before, after]."
     )
     created_at: datetime
+
+
+class ResultsFromBudget(RequestModel):
+    """Which budget's selected projects become results, and where."""
+
+    budget_id: Id = Field(description="A budget of the same space, outcome published.")
+    parent_id: Id | None = Field(None, description="Create them under this result.")
+    status_id: Id | None = Field(None, description="The status they start with.")
+
+
+class ResultsFromBudgetRead(ReadModel):
+    created: list[int] = Field(description="Results made now, one per project.")
+    existing: list[int] = Field(
+        description="Results made by an earlier call, left as they are."
+    )

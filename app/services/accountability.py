@@ -63,7 +63,7 @@ from app.services.richtext import sanitize_translations
 from app.services.taxonomies import scope_filter
 from app.services.visibility import readable_components
 
-LINKABLE = ("proposal", "project", "meeting")
+LINKABLE = ("proposal", "budget_project", "meeting")
 """Kinds a result may come from; a kind counts once its domain registers it."""
 
 Aggregation = Literal["mean", "weighted"]
@@ -332,7 +332,7 @@ async def create_result(
 ) -> ResultRead:
     """A new result, under a parent when given; the parent's progress follows."""
     component = await component_for(session, actor, component_id)
-    chain = await _locked_chain(session, data.parent_id) if data.parent_id else []
+    chain = await locked_chain(session, data.parent_id) if data.parent_id else []
     parent = chain[-1] if chain else None
     if parent is not None and parent.component_id != component.id:
         raise _invalid("parent_id", f"result {parent.id} is in another component")
@@ -500,15 +500,22 @@ async def _default_progress(
         result.progress = default
 
 
+async def check_status(
+    session: AsyncSession, component: Component, status_id: int | None
+) -> ResultStatus | None:
+    """The status, if the component has it; refused with 422 otherwise."""
+    if status_id is None:
+        return None
+    status = await session.get(ResultStatus, status_id)
+    if status is None or status.component_id != component.id:
+        raise _invalid("status_id", f"the component has no status {status_id}")
+    return status
+
+
 async def _check_references(
     session: AsyncSession, component: Component, result: Result
 ) -> None:
-    if result.status_id is not None:
-        status = await session.get(ResultStatus, result.status_id)
-        if status is None or status.component_id != component.id:
-            raise _invalid(
-                "status_id", f"the component has no status {result.status_id}"
-            )
+    await check_status(session, component, result.status_id)
     if result.scope_id and await session.get(Scope, result.scope_id) is None:
         raise _invalid("scope_id", f"there is no scope {result.scope_id}")
     if result.area_id and await session.get(Area, result.area_id) is None:
@@ -593,7 +600,7 @@ def aggregation_of(component: Component) -> Aggregation:
     return settings.progress_aggregation
 
 
-async def _locked_chain(session: AsyncSession, result_id: int) -> list[Result]:
+async def locked_chain(session: AsyncSession, result_id: int) -> list[Result]:
     """The result and its ancestors, root first, each row locked in that order.
 
     Parents never change, so the chain read before locking stays the chain.
@@ -629,7 +636,7 @@ async def _locked_result(
     if component_id is None:
         raise NotFoundError(f"There is no result {result_id}.")
     component = await component_for(session, actor, component_id)
-    chain = await _locked_chain(session, result_id)
+    chain = await locked_chain(session, result_id)
     return chain[-1], component, chain
 
 
