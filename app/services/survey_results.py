@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.surveys import (
@@ -36,6 +36,11 @@ from app.services.surveys import (
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """What makes a spreadsheet read a cell as a formula (OWASP's CSV injection list)."""
+
+AnswerRow = Row[int, int, int, str | None, float | None]
+"""(id, response, question, text, number) of an answer."""
+ChoiceRow = Row[int, str, str | None, str | None]
+"""(answer, option, row, other text) of a chosen option."""
 
 ChoiceKey = tuple[int, str | None, str, int | None]
 """(question, row, option, rank) of a chosen option."""
@@ -206,8 +211,8 @@ def _header(
 def _cell(
     question: SurveyQuestion,
     row: dict[str, Any] | None,
-    answer: SurveyAnswer | None,
-    chosen: dict[int, list[SurveyAnswerChoice]],
+    answer: AnswerRow | None,
+    chosen: dict[int, list[ChoiceRow]],
     locale: str,
 ) -> str:
     if answer is None:
@@ -232,13 +237,20 @@ def _cell(
 
 async def _answers_by_response(
     session: AsyncSession, survey_id: int
-) -> dict[int, dict[int, SurveyAnswer]]:
-    found = await session.scalars(
-        select(SurveyAnswer)
+) -> dict[int, dict[int, AnswerRow]]:
+    # Plain rows, not entities: an export reads every answer once.
+    found = await session.execute(
+        select(
+            SurveyAnswer.id,
+            SurveyAnswer.response_id,
+            SurveyAnswer.question_id,
+            SurveyAnswer.text,
+            SurveyAnswer.number,
+        )
         .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
         .where(SurveyResponse.survey_id == survey_id)
     )
-    grouped: dict[int, dict[int, SurveyAnswer]] = defaultdict(dict)
+    grouped: dict[int, dict[int, AnswerRow]] = defaultdict(dict)
     for answer in found:
         grouped[answer.response_id][answer.question_id] = answer
     return grouped
@@ -246,15 +258,20 @@ async def _answers_by_response(
 
 async def _choices_by_answer(
     session: AsyncSession, survey_id: int
-) -> dict[int, list[SurveyAnswerChoice]]:
-    found = await session.scalars(
-        select(SurveyAnswerChoice)
+) -> dict[int, list[ChoiceRow]]:
+    found = await session.execute(
+        select(
+            SurveyAnswerChoice.answer_id,
+            SurveyAnswerChoice.option_key,
+            SurveyAnswerChoice.row_key,
+            SurveyAnswerChoice.custom_text,
+        )
         .join(SurveyAnswer, SurveyAnswer.id == SurveyAnswerChoice.answer_id)
         .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
         .where(SurveyResponse.survey_id == survey_id)
         .order_by(SurveyAnswerChoice.id)
     )
-    grouped: dict[int, list[SurveyAnswerChoice]] = defaultdict(list)
+    grouped: dict[int, list[ChoiceRow]] = defaultdict(list)
     for choice in found:
         grouped[choice.answer_id].append(choice)
     return grouped
