@@ -1,6 +1,6 @@
 """Survey results, free texts and the CSV export over many responses.
 
-.venv/bin/python -m bench.surveys                      # 20,000 responses
+.venv/bin/python -m bench.surveys                      # 10,000 responses
 .venv/bin/python -m bench.surveys --responses 2000 --repeat 10   # smoke run
 """
 
@@ -253,7 +253,7 @@ async def run(responses: int, url: str, repeat: int, keep: bool) -> None:
 
 def main() -> None:
     parser = arguments("Survey results and export over many responses.")
-    parser.add_argument("--responses", type=int, default=20_000)
+    parser.add_argument("--responses", type=int, default=10_000)
     options = parser.parse_args()
     asyncio.run(
         run(options.responses, options.database_url, options.repeat, options.keep)

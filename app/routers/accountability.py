@@ -103,10 +103,14 @@ async def get_result(
 
 @router.patch("/results/{result_id}", name="update")
 async def update_result(
-    result_id: PathId, body: ResultUpdate, user: CurrentUser, session: SessionDep
+    result_id: PathId,
+    body: ResultUpdate,
+    user: CurrentUser,
+    session: SessionDep,
+    today: Today,
 ) -> ResultRead:
     """Change a result; its parents' progress follows and its timeline records it."""
-    return await accountability.update_result(session, user, result_id, body)
+    return await accountability.update_result(session, user, result_id, body, today)
 
 
 @router.delete(

@@ -364,9 +364,14 @@ async def create_result(
 
 
 async def update_result(
-    session: AsyncSession, actor: User, result_id: int, data: ResultChange
+    session: AsyncSession,
+    actor: User,
+    result_id: int,
+    data: ResultChange,
+    today: date,
 ) -> ResultRead:
-    """Change a result; a change is a version in its timeline."""
+    """Change a result; a change is a version in its timeline, dated ``today``
+    (the organisation's day)."""
     result, component, chain = await _locked_result(session, actor, result_id)
     sent = data.model_dump(exclude_unset=True, exclude={"links"})
     if "description" in sent and sent["description"] is not None:
@@ -378,7 +383,7 @@ async def update_result(
     await refresh_ancestors(session, component, chain)
 
     if changes:
-        _record_update(session, actor, result, changes)
+        _record_update(session, actor, result, changes, entry_date=today)
         _log(session, actor, "result.updated", result, component, changes)
         outbox.emit(
             session,
@@ -673,12 +678,12 @@ def _record_update(
     result: Result,
     changes: dict[str, list[Any]],
     *,
-    entry_date: date | None = None,
+    entry_date: date,
     description: dict[str, str] | None = None,
 ) -> ResultUpdate:
     entry = ResultUpdate(
         result_id=result.id,
-        entry_date=entry_date or utcnow().date(),
+        entry_date=entry_date,
         description=description or {},
         progress=result.progress,
         status_id=result.status_id,
