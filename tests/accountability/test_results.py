@@ -302,6 +302,23 @@ class TestVisibility:
         )
         assert team.status_code == 200
 
+    async def test_timeline_and_statuses_of_a_hidden_component_do_not_leak(
+        self, client: httpx.AsyncClient, session: AsyncSession, cast: Cast
+    ) -> None:
+        hidden_component = await accountability_component(
+            session, cast.space, published=False
+        )
+        await status(session, hidden_component, "feito", 100)
+        hidden = await result(session, hidden_component)
+
+        timeline = await client.get(f"{API}/results/{hidden.id}/timeline")
+        statuses = await client.get(
+            f"{API}/components/{hidden_component.id}/result-statuses"
+        )
+
+        assert timeline.status_code == 404
+        assert statuses.json() == []
+
     async def test_results_take_comments_and_follows(
         self, client: httpx.AsyncClient, session: AsyncSession, cast: Cast
     ) -> None:

@@ -12,6 +12,7 @@ from app.models.surveys import Survey
 from app.runtime import Runtime
 from app.services.survey_results import neutralise
 from tests import builders
+from tests.attachments.conftest import minimal_pdf
 from tests.surveys.conftest import (
     API,
     Cast,
@@ -290,17 +291,39 @@ class TestVisibility:
 
         assert (await client.get(f"{API}/surveys/{hidden.id}")).status_code == 404
 
-    async def test_a_survey_is_a_resource_to_follow_and_attach_to(
+    async def test_a_consultation_carries_documents_and_is_followed(
         self, client: httpx.AsyncClient, session: AsyncSession, cast: Cast
     ) -> None:
         shown = await survey(session, cast.component, consultation=True)
+        path = f"{API}/resources/survey/{shown.id}/attachments"
+        document = {"file": ("minuta.pdf", minimal_pdf(), "application/pdf")}
 
+        attached = await client.post(
+            path,
+            files=document,
+            data={"title": "Minuta do plano"},
+            headers=cast.space_admin.headers,
+        )
+        refused = await client.post(
+            path, files=document, headers=cast.participant.headers
+        )
         follow = await client.post(
             f"{API}/me/follows",
             json={"resource_type": "survey", "resource_id": shown.id},
             headers=cast.participant.headers,
         )
-        attachments = await client.get(f"{API}/resources/survey/{shown.id}/attachments")
+        listed = await client.get(path)
 
+        assert attached.status_code == 201, attached.text
+        assert refused.status_code == 403
         assert follow.status_code == 201, follow.text
-        assert attachments.status_code == 200
+        assert [a["title"] for a in listed.json()["items"]] == ["Minuta do plano"]
+
+    async def test_a_drafts_documents_are_hidden(
+        self, client: httpx.AsyncClient, session: AsyncSession, cast: Cast
+    ) -> None:
+        draft = await survey(session, cast.component, published=False)
+
+        listed = await client.get(f"{API}/resources/survey/{draft.id}/attachments")
+
+        assert listed.status_code == 404
