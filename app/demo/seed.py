@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.config import Environment, Settings
 from app.db import session_scope
 from app.demo import budgets as demo_budgets
+from app.demo import consultation as demo_consultation
 from app.demo import contagem
 from app.models.action_log import ActionLogEntry
 from app.models.base import utcnow
@@ -77,6 +78,7 @@ async def seed(settings: Settings) -> list[str]:
             admin = await accounts.find_by_email(session, DEMO_ADMIN[0])
             lines += await _contagem(session, admin, today)
             lines += await demo_budgets.seed(session, admin)
+            lines += await demo_consultation.seed(session)
         return lines or ["demo data already loaded"]
     finally:
         await runtime.engine.dispose()
