@@ -8,10 +8,10 @@ with atomic updates in the transaction of the checkout or cancellation.
 """
 
 from collections import Counter
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Table, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.errors import (
     ConflictError,
@@ -376,13 +376,13 @@ async def record_paper_ballots(
     amounts: dict[int, int] = {project_id: amount for project_id, amount in rows}
     _ensure_valid_paper(data.ballots, amounts, budget.total)
 
-    await insert_ballots(
-        session,
-        budget.id,
-        BallotSource.PAPER,
-        [[(p, 1, None) for p in b] for b in data.ballots],
-        amounts,
-    )
+    # Numbered after those recorded before, under the budget's row lock.
+    first = budget.paper_ballots_count + 1
+    recorded: list[CastBallot] = [
+        (f"paper-{first + number}", [(project, 1, None) for project in ballot])
+        for number, ballot in enumerate(data.ballots)
+    ]
+    await insert_ballots(session, budget.id, BallotSource.PAPER, recorded, amounts)
     await _count_paper(session, budget, data.ballots)
 
     changes = {"paper_ballots": [None, len(data.ballots)]}
@@ -443,51 +443,98 @@ async def _count_paper(
 Choice = tuple[int, int, int | None]
 """A project on a ballot: its id, its points, its rank (ordinal ballots)."""
 
+CastBallot = tuple[str, list[Choice]]
+"""A ballot to record: the code naming it within its budget, its choices."""
+
 _CHUNK = 5_000
+_BALLOTS = cast(Table, Ballot.__table__)
+_ITEMS = cast(Table, BallotItem.__table__)
+_BALLOT_COLUMNS = (
+    "budget_id",
+    "user_id",
+    "source",
+    "voter_code",
+    "total",
+    "projects_count",
+    "checked_out_at",
+    "created_at",
+    "updated_at",
+)
+_ITEM_COLUMNS = ("ballot_id", "project_id", "points", "rank")
 
 
 async def insert_ballots(
     session: AsyncSession,
     budget_id: int,
     source: BallotSource,
-    ballots: list[list[Choice]],
+    ballots: list[CastBallot],
     amounts: dict[int, int],
-    voter_codes: list[str] | None = None,
 ) -> None:
-    """Insert cast ballots and their items in bulk (paper or imported)."""
-    now = utcnow()
-    for start in range(0, len(ballots), _CHUNK):
-        chunk = ballots[start : start + _CHUNK]
-        codes = voter_codes[start : start + _CHUNK] if voter_codes else None
-        rows: list[dict[str, Any]] = [
-            {
-                "budget_id": budget_id,
-                "user_id": None,
-                "source": source,
-                "voter_code": codes[index] if codes else None,
-                "total": sum(amounts[project] for project, _, _ in choices),
-                "projects_count": len(choices),
-                "checked_out_at": now,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for index, choices in enumerate(chunk)
-        ]
-        ids = list(
-            await session.scalars(
-                insert(Ballot).returning(Ballot.id, sort_by_parameter_order=True),
-                rows,
-            )
+    """Insert cast ballots and their items in bulk (paper or imported).
+
+    Rows go straight to the driver's executemany, without RETURNING (which
+    SQLite would run row by row); the ids are then read back by code.
+    """
+    connection = await session.connection()
+    now = _bound(connection, "checked_out_at", utcnow())
+    rows = [
+        (
+            budget_id,
+            None,
+            source.value,
+            code,
+            sum(amounts[project] for project, _, _ in choices),
+            len(choices),
+            now,
+            now,
+            now,
         )
-        items = [
-            {
-                "ballot_id": ballot_id,
-                "project_id": project,
-                "points": points,
-                "rank": rank,
-            }
-            for ballot_id, choices in zip(ids, chunk, strict=True)
-            for project, points, rank in choices
-        ]
-        if items:
-            await session.execute(insert(BallotItem), items)
+        for code, choices in ballots
+    ]
+    for start in range(0, len(rows), _CHUNK):
+        await _executemany(
+            connection, _BALLOTS, _BALLOT_COLUMNS, rows[start : start + _CHUNK]
+        )
+
+    found = await session.execute(
+        select(Ballot.voter_code, Ballot.id).where(
+            Ballot.budget_id == budget_id, Ballot.source == source
+        )
+    )
+    ids = {code: ballot_id for code, ballot_id in found}
+    items = [
+        (ids[code], project, points, rank)
+        for code, choices in ballots
+        for project, points, rank in choices
+    ]
+    for start in range(0, len(items), _CHUNK * 4):
+        await _executemany(
+            connection, _ITEMS, _ITEM_COLUMNS, items[start : start + _CHUNK * 4]
+        )
+
+
+async def _executemany(
+    connection: AsyncConnection,
+    table: Table,
+    columns: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+) -> None:
+    """INSERT ``rows`` (values already in the driver's form) in one round trip:
+    COPY on PostgreSQL, an executemany elsewhere."""
+    if connection.dialect.name == "postgresql":
+        raw = await connection.get_raw_connection()
+        await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+            table.name, records=rows, columns=columns
+        )
+        return
+    statement = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608
+        f"VALUES ({', '.join('?' * len(columns))})"
+    )
+    await connection.exec_driver_sql(statement, rows)
+
+
+def _bound(connection: AsyncConnection, column: str, value: Any) -> Any:
+    """``value`` as the column's type hands it to the driver."""
+    process = _BALLOTS.c[column].type.bind_processor(connection.dialect)
+    return value if process is None else process(value)
