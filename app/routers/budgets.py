@@ -161,8 +161,8 @@ async def get_ballot(
     return await ballots.get_ballot(session, user, budget_id)
 
 
-@router.put("/budgets/{budget_id}/ballot/projects/{project_id}", name="add_project")
-async def add_project(
+@router.put("/budgets/{budget_id}/ballot/projects/{project_id}", name="add_to_ballot")
+async def add_to_ballot(
     budget_id: PathId, project_id: PathId, user: CurrentUser, session: SessionDep
 ) -> BallotRead:
     """Put a project on your ballot, if it fits in what is left (else 409)."""
@@ -170,9 +170,9 @@ async def add_project(
 
 
 @router.delete(
-    "/budgets/{budget_id}/ballot/projects/{project_id}", name="remove_project"
+    "/budgets/{budget_id}/ballot/projects/{project_id}", name="remove_from_ballot"
 )
-async def remove_project(
+async def remove_from_ballot(
     budget_id: PathId, project_id: PathId, user: CurrentUser, session: SessionDep
 ) -> BallotRead:
     """Take a project off your ballot."""
