@@ -18,14 +18,17 @@ Rules (the names pabulib's META ``rule`` uses):
   projects on their ballot) than prefer Equal Shares', greedy's is used
   (equalshares.net's comparison step).
 
-Ties are broken the same way everywhere, deterministically: the higher score
-(for Equal Shares, the higher effective vote count first), then the lower cost,
-then the higher score, then the project's position in the election (file order).
+Ties are broken deterministically. Greedy rules: the higher score first, then
+the lower cost, then the project's position in the election (file order). Equal
+Shares: the more effective votes first, then the lower cost, then the higher
+score, then the position (equalshares.net's order, made total).
 
-Equal Shares runs on ballots grouped by their content, and on support tallied
-by remaining budget: voters with equal budgets are interchangeable, so a
-project's supporters are a handful of (budget, weight) classes, not thousands of
-voters; effective vote counts only fall, so they are re-evaluated lazily.
+Equal Shares runs on ballots grouped by their content, with budgets held as
+levels: voters with equal remaining budgets are interchangeable, so a project's
+supporters are tallied by (budget level, weight) instead of one by one, all in
+integers (money scaled, the unit refined when a price needs it). Effective vote
+counts only fall as budgets are spent, so they are re-evaluated lazily: a
+project whose last count is below the best found this round is not looked at.
 """
 
 from collections import Counter, defaultdict
