@@ -28,23 +28,32 @@ EQUAL_SHARES = "equalshares/add1"
 @dataclass(frozen=True)
 class Figure:
     seconds: float
+    cpu_seconds: float
     peak_mib: float
+
+    def cells(self, digits: int = 2) -> list[str]:
+        return [
+            f"{self.seconds:.{digits}f}",
+            f"{self.cpu_seconds:.{digits}f}",
+            f"{self.peak_mib:.1f}",
+        ]
 
 
 def measure(run: Callable[[], object], repeat: int) -> Figure:
-    """Median wall time of ``repeat`` runs, then the peak of one traced run."""
-    samples = []
+    """Median wall and CPU time of ``repeat`` runs, then one traced run's peak."""
+    samples, cpu = [], []
     for _ in range(repeat):
         gc.collect()
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         run()
         samples.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
     gc.collect()
     tracemalloc.start()
     run()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return Figure(statistics.median(samples), peak / 2**20)
+    return Figure(statistics.median(samples), statistics.median(cpu), peak / 2**20)
 
 
 def ours(path: Path, rule: str | None, repeat: int) -> tuple[Figure, Figure, set[str]]:
@@ -134,36 +143,25 @@ def _row(path: Path, rule: str, options: argparse.Namespace) -> list[str]:
     base = None
     if not options.no_baseline:
         base = pabutools_outcome(path, rule, options.baseline_repeat)
-    cells = [
-        path.stem,
-        rule,
-        f"{parsing.seconds:.2f}",
-        f"{parsing.peak_mib:.0f}",
-        f"{outcome.seconds:.2f}",
-        f"{outcome.peak_mib:.1f}",
-    ]
+    cells = [path.stem, rule, *parsing.cells(), *outcome.cells()]
     if base is None:
-        return [*cells, "-", "-", "-", "-", "-"]
+        return [*cells, *["-"] * 7]
     base_parsing, base_outcome, theirs = base
     same = "yes" if theirs == mine else f"no: {sorted(theirs ^ mine)}"
-    return [
-        *cells,
-        f"{base_parsing.seconds:.2f}",
-        f"{base_parsing.peak_mib:.0f}",
-        f"{base_outcome.seconds:.2f}",
-        f"{base_outcome.peak_mib:.1f}",
-        same,
-    ]
+    return [*cells, *base_parsing.cells(), *base_outcome.cells(), same]
 
 
 def _report(rows: list[list[str]]) -> None:
     print("\n### Pabulib: read and compute\n")
-    print(
-        "| file | rule | read s | read peak MiB | outcome s | outcome peak MiB "
-        "| pabutools read s | read peak MiB | pabutools outcome s | outcome peak MiB "
-        "| same winners |"
-    )
-    print("| --- | --- |" + " ---: |" * 8 + " --- |")
+    measures = ["s", "CPU s", "peak MiB"]
+    heads = [
+        f"{who}{what} {measure}"
+        for who in ("", "pabutools ")
+        for what in ("read", "outcome")
+        for measure in measures
+    ]
+    print("| file | rule | " + " | ".join(heads) + " | same winners |")
+    print("| --- | --- |" + " ---: |" * len(heads) + " --- |")
     for row in rows:
         print("| " + " | ".join(row) + " |")
 

@@ -116,7 +116,7 @@ def _read_sections(stream: TextIO) -> dict[str, _Section]:
             line = reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
-            name = row[0].strip().upper() if len(row) == 1 else ""
+            name = row[0].strip() if len(row) == 1 else ""
             if name in SECTIONS:
                 if name in sections or expect_header:
                     raise PabulibError(line, f"section {name} is repeated or empty")
