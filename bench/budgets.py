@@ -4,8 +4,9 @@
     .venv/bin/python -m bench.budgets --sqlite          # the embedded database
     .venv/bin/python -m bench.budgets --file tests/data/pabulib/Poland_Swiecie_2023.pb
 
-Steps, each timed once (wall clock) with the process's peak resident memory
-after it: parsing the file (app.pb), importing it (``import_election``: the
+Steps, each timed once (wall clock, and CPU time of this process, which
+leaves out the database server's share) with the process's peak resident
+memory after it: parsing the file (app.pb), importing it (``import_election``: the
 budget, its projects, its ballots in bulk, one transaction), computing the
 outcome by the file's own rule (``compute_outcome``: ballots read back from
 the database, the rule, decisions stored), and checking the winners against
@@ -37,7 +38,7 @@ from bench.common import PROJECT_ROOT, arguments, scratch_database
 
 LODZ = Path("/work/shared/data/pabulib/Poland_Lodz_2022.pb")
 T = TypeVar("T")
-rows: list[tuple[str, float, float]] = []
+rows: list[tuple[str, float, float, float]] = []
 
 
 def peak_mib() -> float:
@@ -45,9 +46,10 @@ def peak_mib() -> float:
 
 
 async def step(label: str, work: Awaitable[T]) -> T:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = await work
-    rows.append((label, time.perf_counter() - started, peak_mib()))
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    rows.append((label, wall, cpu, peak_mib()))
     print(f"{label}: done", file=sys.stderr)
     return result
 
@@ -124,9 +126,10 @@ async def main() -> None:
     else:
         async with scratch_database(options.database_url, keep=options.keep) as url:
             await run(url, options.file)
-    print("| step | seconds | peak RSS (MiB) |\n| --- | ---: | ---: |")
-    for label, seconds, peak in rows:
-        print(f"| {label} | {seconds:.2f} | {peak:.0f} |")
+    print("| step | wall (s) | CPU here (s) | peak RSS (MiB) |")
+    print("| --- | ---: | ---: | ---: |")
+    for label, wall, cpu, peak in rows:
+        print(f"| {label} | {wall:.2f} | {cpu:.2f} | {peak:.0f} |")
 
 
 if __name__ == "__main__":
