@@ -20,7 +20,14 @@ from app.errors import (
     PermissionDeniedError,
 )
 from app.models.base import utcnow
-from app.models.budgets import Ballot, BallotItem, BallotSource, Budget, BudgetProject
+from app.models.budgets import (
+    Ballot,
+    BallotItem,
+    BallotSource,
+    BallotType,
+    Budget,
+    BudgetProject,
+)
 from app.models.taxonomies import ResidentDeclaration, Scope
 from app.models.users import User
 from app.schemas.budgets import BallotRead, PaperBallotsCreate, PaperBallotsRecorded
@@ -239,9 +246,21 @@ async def _view_for_voter(
         raise ConflictError(
             f"Voting in budget {view.budget.id} is closed.", error_code="voting_closed"
         )
+    _ensure_approval(view.budget)
     if budget_settings(view.component).voter_budget_choice == "by_residence":
         await _ensure_resident(session, user, view.budget)
     return view
+
+
+def _ensure_approval(budget: Budget) -> None:
+    """Online and paper ballots approve projects; an imported budget of another
+    type keeps the ballots it came with."""
+    if budget.ballot_type != BallotType.APPROVAL:
+        raise ConflictError(
+            f"Budget {budget.id} holds {budget.ballot_type} ballots; it takes "
+            "no approval ballots.",
+            error_code="ballot_type_mismatch",
+        )
 
 
 async def _ensure_resident(session: AsyncSession, user: User, budget: Budget) -> None:
@@ -368,6 +387,7 @@ async def record_paper_ballots(
     budget, component = await budget_for(session, actor, budget_id, lock=True)
     if budget.outcome_published_at is not None:
         raise ConflictError(f"Budget {budget.id}'s outcome is published.")
+    _ensure_approval(budget)
     rows = await session.execute(
         select(BudgetProject.id, BudgetProject.amount).where(
             BudgetProject.budget_id == budget.id
