@@ -28,6 +28,7 @@ from app.models.budgets import (
     Budget,
     BudgetProject,
 )
+from app.models.components import Component
 from app.models.taxonomies import ResidentDeclaration, Scope
 from app.models.users import User
 from app.schemas.budgets import BallotRead, PaperBallotsCreate, PaperBallotsRecorded
@@ -319,8 +320,16 @@ async def _lock_or_create(
 ) -> Ballot:
     budget_id = view.budget.id
     choice = budget_settings(view.component).voter_budget_choice
-    if choice == "any" and await _ballot_of(session, budget_id, user.id) is None:
-        await _ensure_one_budget(session, view, user)
+    if await _ballot_of(session, budget_id, user.id) is None:
+        # Voters share this lock; a change of the vote rules takes it alone,
+        # so it sees every ballot begun before it (see budgets._ensure_rules_kept).
+        await session.execute(
+            select(Component.id)
+            .where(Component.id == view.component.id)
+            .with_for_update(read=True)
+        )
+        if choice == "any":
+            await _ensure_one_budget(session, view, user)
     now = utcnow()
     await session.execute(
         insert_ignoring_duplicates(

@@ -598,6 +598,10 @@ async def _ensure_rules_kept(
     current = budget_settings(component).model_dump(mode="json")
     if all(current[field] == new.get(field) for field in RULE_FIELDS):
         return
+    # Waits for voters who are starting a ballot (they hold the row shared).
+    await session.execute(
+        select(Component.id).where(Component.id == component.id).with_for_update()
+    )
     if await has_ballots(session, Budget.component_id == component.id):
         raise ConflictError(
             f"Component {component.id} has ballots; its vote rules can no "
