@@ -6,6 +6,7 @@ They are inserted in bulk, so that a city's 90,000 ballots load in seconds.
 """
 
 from collections import Counter
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -199,6 +200,7 @@ async def _insert_projects(
             "component_id": budget.component_id,
             "position": position,
             "code": key,
+            "pabulib_fields": _kept_fields(project.fields),
             "title": _text(election, project.name or key),
             "description": {},
             "amount": _cents(project.cost, key),
@@ -217,6 +219,14 @@ async def _insert_projects(
             rows[start : start + PROJECT_CHUNK],
         )
     return dict(zip(election.projects, ids, strict=True))
+
+
+RECOMPUTED = frozenset({"project_id", "cost", "name", "votes", "score", "selected"})
+"""Project columns Decide derives itself rather than keeps from a file."""
+
+
+def _kept_fields(fields: Mapping[str, str]) -> dict[str, str]:
+    return {k: v for k, v in fields.items() if k not in RECOMPUTED}
 
 
 def _choices(election: Election, ids: dict[str, int], index: int) -> list[Choice]:

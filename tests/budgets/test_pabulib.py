@@ -96,6 +96,14 @@ async def test_export_gives_back_the_imported_ballots(
         k: p.cost for k, p in election.projects.items()
     }
     assert ballots(exported) == ballots(election)
+    kept = budget_files.RECOMPUTED
+    assert {
+        key: {k: v for k, v in p.fields.items() if k not in kept}
+        for key, p in exported.projects.items()
+    } == {
+        key: {k: v for k, v in p.fields.items() if k not in kept}
+        for key, p in election.projects.items()
+    }
     assert exported.totals == election.totals
 
 
