@@ -114,7 +114,7 @@ def _read_sections(stream: TextIO) -> dict[str, _Section]:
     try:
         for row in reader:
             line = reader.line_num
-            if not any(cell.strip() for cell in row):
+            if not "".join(row).strip():
                 continue
             name = row[0].strip() if len(row) == 1 else ""
             if name in SECTIONS:
@@ -246,7 +246,7 @@ def _points(line: int, text: str, count: int) -> tuple[int, ...]:
 
 
 def _split(text: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in text.split(",") if part.strip())
+    return tuple(filter(None, map(str.strip, text.split(","))))
 
 
 def _need_columns(section: _Section, *names: str) -> None:
