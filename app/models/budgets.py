@@ -119,6 +119,8 @@ class BudgetProject(IdMixin, TimestampMixin, Tracked, Base):
     position: Mapped[int] = mapped_column(default=0)
     code: Mapped[str | None] = mapped_column(String(64))
     """The project's id in a pabulib file it came from (or goes to)."""
+    pabulib_fields: Mapped[dict[str, str]] = mapped_column(JsonDocument, default=dict)
+    """The other columns of the file it came from (category, district...)."""
     title: Mapped[dict[str, str]] = mapped_column(JsonDocument)
     description: Mapped[dict[str, str]] = mapped_column(JsonDocument, default=dict)
     amount: Mapped[int] = mapped_column(Amount)

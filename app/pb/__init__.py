@@ -21,6 +21,12 @@ From database rows (approval: 1 point a project; cumulative: the points)::
         meta={"rule": "greedy-threshold", "min_project_score_threshold": "50"},
     )
 
+To write a file with names and other columns, build the rows yourself:
+``Election(budget, {id: Project(id, cost, {"name": ...})}, [Voter(id, vote,
+points)], vote_type, meta)``; ``write(election, path)`` writes it.
+``election.totals`` gives each project's score, ``election.scores`` each
+ballot's points per project.
+
 ``compute(rule, election)`` returns one ``Decision`` per project: winners first,
 in the order the rule selected them (``position`` 1, 2, ...), then the others
 in the election's project order; each has a ``reason`` (``Reason.SELECTED``,

@@ -12,7 +12,10 @@ import io
 from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from _csv import Writer
 
 from app.pb.election import Election, Project, Voter, VoteType, money
 
@@ -36,7 +39,11 @@ def load(path: str | Path) -> Election:
 
 def parse(source: str | TextIO) -> Election:
     """Parse pabulib text (a string holding the file's content, or a stream)."""
-    stream = io.StringIO(source) if isinstance(source, str) else source
+    stream = (
+        io.StringIO(source.removeprefix("\ufeff"))
+        if isinstance(source, str)
+        else source
+    )
     sections = _read_sections(stream)
     meta, lines = _meta(sections["META"])
     written_budget = _required(lines, meta, "budget")
@@ -107,9 +114,9 @@ def _read_sections(stream: TextIO) -> dict[str, _Section]:
     try:
         for row in reader:
             line = reader.line_num
-            if not any(cell.strip() for cell in row):
+            if not "".join(row).strip():
                 continue
-            name = row[0].strip().upper() if len(row) == 1 else ""
+            name = row[0].strip() if len(row) == 1 else ""
             if name in SECTIONS:
                 if name in sections or expect_header:
                     raise PabulibError(line, f"section {name} is repeated or empty")
@@ -239,7 +246,7 @@ def _points(line: int, text: str, count: int) -> tuple[int, ...]:
 
 
 def _split(text: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in text.split(",") if part.strip())
+    return tuple(filter(None, map(str.strip, text.split(","))))
 
 
 def _need_columns(section: _Section, *names: str) -> None:
@@ -274,7 +281,7 @@ def _voter_rows(election: Election) -> Iterator[dict[str, str]]:
 
 
 def _write_table(
-    writer: Any, head: Sequence[str], rows: Iterator[dict[str, str]]
+    writer: "Writer", head: Sequence[str], rows: Iterator[dict[str, str]]
 ) -> None:
     materialised = list(rows)
     columns = list(head)

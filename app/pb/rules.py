@@ -18,14 +18,17 @@ Rules (the names pabulib's META ``rule`` uses):
   projects on their ballot) than prefer Equal Shares', greedy's is used
   (equalshares.net's comparison step).
 
-Ties are broken the same way everywhere, deterministically: the higher score
-(for Equal Shares, the higher effective vote count first), then the lower cost,
-then the higher score, then the project's position in the election (file order).
+Ties are broken deterministically. Greedy rules: the higher score first, then
+the lower cost, then the project's position in the election (file order). Equal
+Shares: the more effective votes first, then the lower cost, then the higher
+score, then the position (equalshares.net's order, made total).
 
-Equal Shares runs on ballots grouped by their content, and on support tallied
-by remaining budget: voters with equal budgets are interchangeable, so a
-project's supporters are a handful of (budget, weight) classes, not thousands of
-voters; effective vote counts only fall, so they are re-evaluated lazily.
+Equal Shares runs on ballots grouped by their content, with budgets held as
+levels: voters with equal remaining budgets are interchangeable, so a project's
+supporters are tallied by (budget level, weight) instead of one by one, all in
+integers (money scaled, the unit refined when a price needs it). Effective vote
+counts only fall as budgets are spent, so they are re-evaluated lazily: a
+project whose last count is below the best found this round is not looked at.
 """
 
 from collections import Counter, defaultdict
@@ -147,6 +150,10 @@ class _Prepared:
     """Tally keys are ``level * width + weight``: one more than the top weight."""
     tallies: list[dict[int, int]]
     """Per project, voters by weight, all still at the first level."""
+    counts: list[int]
+    members: list[tuple[int, ...]]
+    groups_of: list[list[int]]
+    """``groups`` and ``supporters`` without the weights (for approval)."""
 
     @property
     def eligible(self) -> dict[int, int]:
@@ -188,6 +195,9 @@ def _prepare(election: Election, keys: Sequence[str]) -> _Prepared:
         supporters,
         width,
         [dict(tally) for tally in tallies],
+        [count for count, _ in groups],
+        [tuple(project for project, _ in items) for _, items in groups],
+        [[group for group, _ in pairs] for pairs in supporters],
     )
 
 
@@ -279,6 +289,9 @@ class _EqualShares:
 
     def _charge(self, winner: int, price: int) -> None:
         """Each supporter pays ``price`` per point, or all that is left."""
+        if self.p.width == 2:
+            self._charge_approval(winner, price)
+            return
         groups, at, bound, tallies = self.p.groups, self.at, self.bound, self.tallies
         width = self.p.width
         moved: dict[int, int] = {}
@@ -303,6 +316,32 @@ class _EqualShares:
                     if new >= 0:
                         key = new * width + other_weight
                         tally[key] = tally.get(key, 0) + count
+
+    def _charge_approval(self, winner: int, price: int) -> None:
+        """``_charge`` when every weight is 1: tally keys are ``2 * level + 1``."""
+        at, bound, tallies = self.at, self.bound, self.tallies
+        counts, members = self.p.counts, self.p.members
+        moved: dict[int, int] = {}
+        for group in self.p.groups_of[winner]:
+            old = at[group]
+            if old < 0:
+                continue
+            new = moved.get(old)
+            if new is None:
+                new = moved[old] = self._pay(old, price)
+            at[group] = new
+            count = counts[group]
+            old_key, new_key = 2 * old + 1, 2 * new + 1
+            for other in members[group]:
+                if other in bound:
+                    tally = tallies[other]
+                    left = tally[old_key] - count
+                    if left:
+                        tally[old_key] = left
+                    else:
+                        del tally[old_key]
+                    if new_key > 0:
+                        tally[new_key] = tally.get(new_key, 0) + count
 
     def _pay(self, old: int, payment: int) -> int:
         """The level left after paying ``payment`` from level ``old``; -1 if none."""

@@ -7,19 +7,19 @@ from app.routers.links import page_of
 from app.schemas.budgets import (
     BallotRead,
     BudgetCreate,
+    BudgetProjectCreate,
+    BudgetProjectRead,
+    BudgetProjectUpdate,
     BudgetRead,
     BudgetUpdate,
     OutcomeCompute,
     OutcomeRead,
     PaperBallotsCreate,
     PaperBallotsRecorded,
-    ProjectCreate,
-    ProjectRead,
-    ProjectUpdate,
 )
 from app.schemas.pagination import Cursor, Limit, Page, decode_cursor
 from app.services import ballots, budget_outcomes, budgets
-from app.services.budgets import ProjectFilters, budget_read
+from app.services.budgets import BudgetProjectFilters, budget_read
 
 router = APIRouter(tags=["budgets"])
 
@@ -97,10 +97,12 @@ async def list_projects(
     selected: bool | None = None,
     limit: Limit = 25,
     cursor: Cursor = None,
-) -> Page[ProjectRead]:
+) -> Page[BudgetProjectRead]:
     """A budget's projects in order, filtered by scope (with its descendants),
     area, or whether the published outcome selected them."""
-    filters = ProjectFilters(scope_id=scope_id, area_id=area_id, selected=selected)
+    filters = BudgetProjectFilters(
+        scope_id=scope_id, area_id=area_id, selected=selected
+    )
     found = await budgets.list_projects(
         session, viewer, budget_id, filters, after=_after(cursor), limit=limit
     )
@@ -119,8 +121,8 @@ async def list_projects(
     status_code=status.HTTP_201_CREATED,
 )
 async def create_project(
-    budget_id: PathId, body: ProjectCreate, user: CurrentUser, session: SessionDep
-) -> ProjectRead:
+    budget_id: PathId, body: BudgetProjectCreate, user: CurrentUser, session: SessionDep
+) -> BudgetProjectRead:
     """A new project of a budget (space admins)."""
     return await budgets.create_project(session, user, budget_id, body)
 
@@ -128,15 +130,18 @@ async def create_project(
 @router.get("/budget-projects/{project_id}", name="get_project")
 async def get_project(
     project_id: PathId, viewer: OptionalUser, session: SessionDep
-) -> ProjectRead:
+) -> BudgetProjectRead:
     """A project, with the proposals it comes from that the reader may see."""
     return await budgets.get_project(session, viewer, project_id)
 
 
 @router.patch("/budget-projects/{project_id}", name="update_project")
 async def update_project(
-    project_id: PathId, body: ProjectUpdate, user: CurrentUser, session: SessionDep
-) -> ProjectRead:
+    project_id: PathId,
+    body: BudgetProjectUpdate,
+    user: CurrentUser,
+    session: SessionDep,
+) -> BudgetProjectRead:
     """Change a project; its amount is frozen once its budget has ballots (409)."""
     return await budgets.update_project(session, user, project_id, body)
 
@@ -161,8 +166,8 @@ async def get_ballot(
     return await ballots.get_ballot(session, user, budget_id)
 
 
-@router.put("/budgets/{budget_id}/ballot/projects/{project_id}", name="add_project")
-async def add_project(
+@router.put("/budgets/{budget_id}/ballot/projects/{project_id}", name="add_to_ballot")
+async def add_to_ballot(
     budget_id: PathId, project_id: PathId, user: CurrentUser, session: SessionDep
 ) -> BallotRead:
     """Put a project on your ballot, if it fits in what is left (else 409)."""
@@ -170,9 +175,9 @@ async def add_project(
 
 
 @router.delete(
-    "/budgets/{budget_id}/ballot/projects/{project_id}", name="remove_project"
+    "/budgets/{budget_id}/ballot/projects/{project_id}", name="remove_from_ballot"
 )
-async def remove_project(
+async def remove_from_ballot(
     budget_id: PathId, project_id: PathId, user: CurrentUser, session: SessionDep
 ) -> BallotRead:
     """Take a project off your ballot."""

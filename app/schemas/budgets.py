@@ -88,12 +88,12 @@ class _ProjectFields(RequestModel):
     )
 
 
-class ProjectCreate(_ProjectFields):
+class BudgetProjectCreate(_ProjectFields):
     title: Title
     amount: Amount
 
 
-class ProjectUpdate(_ProjectFields):
+class BudgetProjectUpdate(_ProjectFields):
     title: Title | None = None
     amount: Amount | None = Field(
         None, description="Refused with 409 once the budget has ballots."
@@ -107,7 +107,7 @@ class ProjectUpdate(_ProjectFields):
         return value
 
 
-class ProjectRead(BaseModel):
+class BudgetProjectRead(BaseModel):
     id: int
     budget_id: int
     component_id: int

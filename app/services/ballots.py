@@ -8,10 +8,10 @@ with atomic updates in the transaction of the checkout or cancellation.
 """
 
 from collections import Counter
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Table, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.errors import (
     ConflictError,
@@ -20,7 +20,15 @@ from app.errors import (
     PermissionDeniedError,
 )
 from app.models.base import utcnow
-from app.models.budgets import Ballot, BallotItem, BallotSource, Budget, BudgetProject
+from app.models.budgets import (
+    Ballot,
+    BallotItem,
+    BallotSource,
+    BallotType,
+    Budget,
+    BudgetProject,
+)
+from app.models.components import Component
 from app.models.taxonomies import ResidentDeclaration, Scope
 from app.models.users import User
 from app.schemas.budgets import BallotRead, PaperBallotsCreate, PaperBallotsRecorded
@@ -239,9 +247,21 @@ async def _view_for_voter(
         raise ConflictError(
             f"Voting in budget {view.budget.id} is closed.", error_code="voting_closed"
         )
+    _ensure_approval(view.budget)
     if budget_settings(view.component).voter_budget_choice == "by_residence":
         await _ensure_resident(session, user, view.budget)
     return view
+
+
+def _ensure_approval(budget: Budget) -> None:
+    """Online and paper ballots approve projects; an imported budget of another
+    type keeps the ballots it came with."""
+    if budget.ballot_type != BallotType.APPROVAL:
+        raise ConflictError(
+            f"Budget {budget.id} holds {budget.ballot_type} ballots; it takes "
+            "no approval ballots.",
+            error_code="ballot_type_mismatch",
+        )
 
 
 async def _ensure_resident(session: AsyncSession, user: User, budget: Budget) -> None:
@@ -300,8 +320,16 @@ async def _lock_or_create(
 ) -> Ballot:
     budget_id = view.budget.id
     choice = budget_settings(view.component).voter_budget_choice
-    if choice == "any" and await _ballot_of(session, budget_id, user.id) is None:
-        await _ensure_one_budget(session, view, user)
+    if await _ballot_of(session, budget_id, user.id) is None:
+        # Voters share this lock; a change of the vote rules takes it alone,
+        # so it sees every ballot begun before it (see budgets._ensure_rules_kept).
+        await session.execute(
+            select(Component.id)
+            .where(Component.id == view.component.id)
+            .with_for_update(read=True)
+        )
+        if choice == "any":
+            await _ensure_one_budget(session, view, user)
     now = utcnow()
     await session.execute(
         insert_ignoring_duplicates(
@@ -368,6 +396,7 @@ async def record_paper_ballots(
     budget, component = await budget_for(session, actor, budget_id, lock=True)
     if budget.outcome_published_at is not None:
         raise ConflictError(f"Budget {budget.id}'s outcome is published.")
+    _ensure_approval(budget)
     rows = await session.execute(
         select(BudgetProject.id, BudgetProject.amount).where(
             BudgetProject.budget_id == budget.id
@@ -376,13 +405,13 @@ async def record_paper_ballots(
     amounts: dict[int, int] = {project_id: amount for project_id, amount in rows}
     _ensure_valid_paper(data.ballots, amounts, budget.total)
 
-    await insert_ballots(
-        session,
-        budget.id,
-        BallotSource.PAPER,
-        [[(p, 1, None) for p in b] for b in data.ballots],
-        amounts,
-    )
+    # Numbered after those recorded before, under the budget's row lock.
+    first = budget.paper_ballots_count + 1
+    recorded: list[CastBallot] = [
+        (f"paper-{first + number}", [(project, 1, None) for project in ballot])
+        for number, ballot in enumerate(data.ballots)
+    ]
+    await insert_ballots(session, budget.id, BallotSource.PAPER, recorded, amounts)
     await _count_paper(session, budget, data.ballots)
 
     changes = {"paper_ballots": [None, len(data.ballots)]}
@@ -443,51 +472,98 @@ async def _count_paper(
 Choice = tuple[int, int, int | None]
 """A project on a ballot: its id, its points, its rank (ordinal ballots)."""
 
+CastBallot = tuple[str, list[Choice]]
+"""A ballot to record: the code naming it within its budget, its choices."""
+
 _CHUNK = 5_000
+_BALLOTS = cast(Table, Ballot.__table__)
+_ITEMS = cast(Table, BallotItem.__table__)
+_BALLOT_COLUMNS = (
+    "budget_id",
+    "user_id",
+    "source",
+    "voter_code",
+    "total",
+    "projects_count",
+    "checked_out_at",
+    "created_at",
+    "updated_at",
+)
+_ITEM_COLUMNS = ("ballot_id", "project_id", "points", "rank")
 
 
 async def insert_ballots(
     session: AsyncSession,
     budget_id: int,
     source: BallotSource,
-    ballots: list[list[Choice]],
+    ballots: list[CastBallot],
     amounts: dict[int, int],
-    voter_codes: list[str] | None = None,
 ) -> None:
-    """Insert cast ballots and their items in bulk (paper or imported)."""
-    now = utcnow()
-    for start in range(0, len(ballots), _CHUNK):
-        chunk = ballots[start : start + _CHUNK]
-        codes = voter_codes[start : start + _CHUNK] if voter_codes else None
-        rows: list[dict[str, Any]] = [
-            {
-                "budget_id": budget_id,
-                "user_id": None,
-                "source": source,
-                "voter_code": codes[index] if codes else None,
-                "total": sum(amounts[project] for project, _, _ in choices),
-                "projects_count": len(choices),
-                "checked_out_at": now,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for index, choices in enumerate(chunk)
-        ]
-        ids = list(
-            await session.scalars(
-                insert(Ballot).returning(Ballot.id, sort_by_parameter_order=True),
-                rows,
-            )
+    """Insert cast ballots and their items in bulk (paper or imported).
+
+    Rows go straight to the driver's executemany, without RETURNING (which
+    SQLite would run row by row); the ids are then read back by code.
+    """
+    connection = await session.connection()
+    now = _bound(connection, "checked_out_at", utcnow())
+    rows = [
+        (
+            budget_id,
+            None,
+            source.value,
+            code,
+            sum(amounts[project] for project, _, _ in choices),
+            len(choices),
+            now,
+            now,
+            now,
         )
-        items = [
-            {
-                "ballot_id": ballot_id,
-                "project_id": project,
-                "points": points,
-                "rank": rank,
-            }
-            for ballot_id, choices in zip(ids, chunk, strict=True)
-            for project, points, rank in choices
-        ]
-        if items:
-            await session.execute(insert(BallotItem), items)
+        for code, choices in ballots
+    ]
+    for start in range(0, len(rows), _CHUNK):
+        await _executemany(
+            connection, _BALLOTS, _BALLOT_COLUMNS, rows[start : start + _CHUNK]
+        )
+
+    found = await session.execute(
+        select(Ballot.voter_code, Ballot.id).where(
+            Ballot.budget_id == budget_id, Ballot.source == source
+        )
+    )
+    ids = {code: ballot_id for code, ballot_id in found}
+    items = [
+        (ids[code], project, points, rank)
+        for code, choices in ballots
+        for project, points, rank in choices
+    ]
+    for start in range(0, len(items), _CHUNK * 4):
+        await _executemany(
+            connection, _ITEMS, _ITEM_COLUMNS, items[start : start + _CHUNK * 4]
+        )
+
+
+async def _executemany(
+    connection: AsyncConnection,
+    table: Table,
+    columns: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+) -> None:
+    """INSERT ``rows`` (values already in the driver's form) in one round trip:
+    COPY on PostgreSQL, an executemany elsewhere."""
+    if connection.dialect.name == "postgresql":
+        raw = await connection.get_raw_connection()
+        await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+            table.name, records=rows, columns=columns
+        )
+        return
+    statement = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608
+        f"VALUES ({', '.join('?' * len(columns))})"
+    )
+    await connection.exec_driver_sql(statement, rows)
+
+
+def _bound(connection: AsyncConnection, column: str, value: Any) -> Any:
+    """``value`` as the column's type hands it to the driver."""
+    process = _BALLOTS.c[column].type.bind_processor(connection.dialect)
+    return value if process is None else process(value)

@@ -6,6 +6,7 @@ They are inserted in bulk, so that a city's 90,000 ballots load in seconds.
 """
 
 from collections import Counter
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -22,7 +23,7 @@ from app.models.spaces import Space, SpaceKind, SpaceStatus
 from app.pb import Election, VoteType
 from app.runtime import Runtime
 from app.schemas.components import BudgetsSettings
-from app.services.ballots import Choice, insert_ballots
+from app.services.ballots import CastBallot, Choice, insert_ballots
 from app.services.budget_outcomes import CENTS, election_of
 from app.services.components import ensure_type
 
@@ -82,14 +83,12 @@ async def import_election(
 
     ids = await _insert_projects(session, election, budget)
     amounts = {ids[key]: _cents(p.cost, key) for key, p in election.projects.items()}
-    await insert_ballots(
-        session,
-        budget.id,
-        BallotSource.IMPORTED,
-        [_choices(election, ids, index) for index in range(len(election.voters))],
-        amounts,
-        voter_codes=[voter.id for voter in election.voters],
-    )
+    _ensure_voters_unique(election)
+    cast: list[CastBallot] = [
+        (voter.id, _choices(election, ids, index))
+        for index, voter in enumerate(election.voters)
+    ]
+    await insert_ballots(session, budget.id, BallotSource.IMPORTED, cast, amounts)
     return budget
 
 
@@ -201,6 +200,7 @@ async def _insert_projects(
             "component_id": budget.component_id,
             "position": position,
             "code": key,
+            "pabulib_fields": _kept_fields(project.fields),
             "title": _text(election, project.name or key),
             "description": {},
             "amount": _cents(project.cost, key),
@@ -221,6 +221,14 @@ async def _insert_projects(
     return dict(zip(election.projects, ids, strict=True))
 
 
+RECOMPUTED = frozenset({"project_id", "cost", "name", "votes", "score", "selected"})
+"""Project columns Decide derives itself rather than keeps from a file."""
+
+
+def _kept_fields(fields: Mapping[str, str]) -> dict[str, str]:
+    return {k: v for k, v in fields.items() if k not in RECOMPUTED}
+
+
 def _choices(election: Election, ids: dict[str, int], index: int) -> list[Choice]:
     voter = election.voters[index]
     if voter.points is not None:
@@ -231,6 +239,16 @@ def _choices(election: Election, ids: dict[str, int], index: int) -> list[Choice
     if election.vote_type is VoteType.ORDINAL:
         return [(ids[key], 1, rank) for rank, key in enumerate(voter.vote, start=1)]
     return [(ids[key], 1, None) for key in voter.vote]
+
+
+def _ensure_voters_unique(election: Election) -> None:
+    codes = Counter(voter.id for voter in election.voters)
+    repeated = [code for code, times in codes.items() if times > 1]
+    if repeated:
+        raise InvalidInputError(
+            f"The voter id {repeated[0]} names several ballots.",
+            error_code="pabulib_voters",
+        )
 
 
 def _cents(amount: Fraction, what: str) -> int:

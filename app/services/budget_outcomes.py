@@ -197,9 +197,9 @@ def _voter(
 
 
 def _fields(project: BudgetProject) -> dict[str, str]:
-    title = project.title
-    name = next(iter(title.values()), "") if title else ""
-    return {"name": name}
+    """The project's pabulib columns: its name, then what its file had."""
+    name = next(iter(project.title.values()), "") if project.title else ""
+    return {"name": name, **project.pabulib_fields}
 
 
 async def _projects(session: AsyncSession, budget_id: int) -> list[BudgetProject]:

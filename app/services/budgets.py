@@ -36,11 +36,11 @@ from app.models.taxonomies import Area, Scope
 from app.models.users import User
 from app.schemas.budgets import (
     BudgetCreate,
+    BudgetProjectCreate,
+    BudgetProjectRead,
+    BudgetProjectUpdate,
     BudgetRead,
     BudgetUpdate,
-    ProjectCreate,
-    ProjectRead,
-    ProjectUpdate,
 )
 from app.schemas.components import BudgetsSettings, Switches, stored_settings
 from app.services import action_log
@@ -207,7 +207,7 @@ def budget_read(view: BudgetView) -> BudgetRead:
 
 
 @dataclass(frozen=True, slots=True)
-class ProjectFilters:
+class BudgetProjectFilters:
     scope_id: int | None = None
     area_id: int | None = None
     selected: bool | None = None
@@ -217,11 +217,11 @@ async def list_projects(
     session: AsyncSession,
     viewer: User | None,
     budget_id: int,
-    filters: ProjectFilters,
+    filters: BudgetProjectFilters,
     *,
     after: tuple[int, int] | None,
     limit: int,
-) -> list[ProjectRead]:
+) -> list[BudgetProjectRead]:
     """A budget's projects by position, ``limit + 1`` to tell if more."""
     view = await get_budget_view(session, viewer, budget_id)
     query = (
@@ -241,7 +241,7 @@ async def list_projects(
     return await project_reads(session, viewer, view, projects)
 
 
-def _project_conditions(view: BudgetView, filters: ProjectFilters) -> list[Any]:
+def _project_conditions(view: BudgetView, filters: BudgetProjectFilters) -> list[Any]:
     conditions: list[Any] = []
     if filters.scope_id is not None:
         conditions.append(scope_filter(BudgetProject.scope_id, filters.scope_id))
@@ -263,7 +263,7 @@ def _project_conditions(view: BudgetView, filters: ProjectFilters) -> list[Any]:
 
 async def get_project(
     session: AsyncSession, viewer: User | None, project_id: int
-) -> ProjectRead:
+) -> BudgetProjectRead:
     project = await session.get(BudgetProject, project_id)
     if project is None:
         raise NotFoundError(f"There is no project {project_id}.")
@@ -280,7 +280,7 @@ async def project_reads(
     viewer: User | None,
     view: BudgetView,
     projects: list[BudgetProject],
-) -> list[ProjectRead]:
+) -> list[BudgetProjectRead]:
     """The projects as ``viewer`` sees them, their proposals in one query."""
     linked = await _linked_proposals(session, viewer, [p.id for p in projects])
     return [
@@ -290,10 +290,10 @@ async def project_reads(
 
 def project_read(
     view: BudgetView, project: BudgetProject, proposal_ids: list[int]
-) -> ProjectRead:
+) -> BudgetProjectRead:
     shown = view.counts_visible
     outcome = view.outcome_visible
-    return ProjectRead(
+    return BudgetProjectRead(
         id=project.id,
         budget_id=project.budget_id,
         component_id=project.component_id,
@@ -444,8 +444,8 @@ async def delete_budget(session: AsyncSession, actor: User, budget_id: int) -> N
 
 
 async def create_project(
-    session: AsyncSession, actor: User, budget_id: int, data: ProjectCreate
-) -> ProjectRead:
+    session: AsyncSession, actor: User, budget_id: int, data: BudgetProjectCreate
+) -> BudgetProjectRead:
     budget, component = await budget_for(session, actor, budget_id)
     values = _project_values(data.model_dump(exclude_unset=True))
     await _ensure_references(session, values)
@@ -471,8 +471,8 @@ async def create_project(
 
 
 async def update_project(
-    session: AsyncSession, actor: User, project_id: int, data: ProjectUpdate
-) -> ProjectRead:
+    session: AsyncSession, actor: User, project_id: int, data: BudgetProjectUpdate
+) -> BudgetProjectRead:
     """Change a project; its amount is frozen once its budget has ballots."""
     project = await _project(session, project_id)
     budget, component = await budget_for(session, actor, project.budget_id, lock=True)
@@ -519,7 +519,7 @@ async def _admin_project_read(
     budget: Budget,
     component: Component,
     project: BudgetProject,
-) -> ProjectRead:
+) -> BudgetProjectRead:
     view = await admin_view(session, budget, component)
     [read] = await project_reads(session, actor, view, [project])
     return read
@@ -598,6 +598,10 @@ async def _ensure_rules_kept(
     current = budget_settings(component).model_dump(mode="json")
     if all(current[field] == new.get(field) for field in RULE_FIELDS):
         return
+    # Waits for voters who are starting a ballot (they hold the row shared).
+    await session.execute(
+        select(Component.id).where(Component.id == component.id).with_for_update()
+    )
     if await has_ballots(session, Budget.component_id == component.id):
         raise ConflictError(
             f"Component {component.id} has ballots; its vote rules can no "

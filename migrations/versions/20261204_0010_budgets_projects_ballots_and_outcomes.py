@@ -5,7 +5,7 @@ A budgets component holds budgets; ballots are unique per user and budget
 
 Revision ID: 0010
 Revises: 0007
-Create Date: 2026-12-04 09:21:20.921389+00:00
+Create Date: 2026-12-04 10:00:30.237481+00:00
 """
 
 from collections.abc import Sequence
@@ -78,6 +78,7 @@ def upgrade() -> None:
     sa.Column('component_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=64), nullable=True),
+    sa.Column('pabulib_fields', sa.JSON().with_variant(postgresql.JSONB(), 'postgresql'), nullable=False),
     sa.Column('title', sa.JSON().with_variant(postgresql.JSONB(), 'postgresql'), nullable=False),
     sa.Column('description', sa.JSON().with_variant(postgresql.JSONB(), 'postgresql'), nullable=False),
     sa.Column('amount', sa.BigInteger(), nullable=False),

@@ -262,3 +262,24 @@ class TestVisibility:
         one = await client.get(f"{API}/budget-projects/{kept.id}")
 
         assert one.status_code == 404
+
+
+class TestConversation:
+    async def test_residents_comment_on_a_project_and_its_count_follows(
+        self, client: httpx.AsyncClient, cast: Cast
+    ) -> None:
+        target = cast.projects[0]
+
+        posted = await client.post(
+            f"{API}/comments",
+            json={
+                "resource_type": "budget_project",
+                "resource_id": target.id,
+                "body": "<p>Precisamos dessa praça!</p>",
+            },
+            headers=cast.voter.headers,
+        )
+        seen = await client.get(f"{API}/budget-projects/{target.id}")
+
+        assert posted.status_code == 201, posted.text
+        assert seen.json()["comments_count"] == 1

@@ -7,10 +7,16 @@ import httpx
 from sqlalchemy import func, select
 
 from app.models.budgets import Ballot, BallotItem, Budget, BudgetProject
-from app.models.users import User
+from app.models.users import User, UserRole
 from app.runtime import Runtime
 from tests import builders
-from tests.budgets.conftest import ballot_path, budgets_component, make_budget, project
+from tests.budgets.conftest import (
+    API,
+    ballot_path,
+    budgets_component,
+    make_budget,
+    project,
+)
 
 
 async def arrange(
@@ -147,3 +153,32 @@ async def test_parallel_checkouts_and_cancellations_keep_counters_equal_to_ballo
         assert counted == cast
         assert set(votes) == {cast}
         assert cast is not None and 8 <= cast <= 12
+
+
+async def test_a_rule_change_racing_first_ballots_is_refused_if_any_came_first(
+    committed_client: httpx.AsyncClient, committed_runtime: Runtime
+) -> None:
+    [budget], [projects], voters = await arrange(committed_runtime, [10], voters=6)
+    async with committed_runtime.sessionmaker() as session:
+        admin = await builders.user(session, committed_runtime, role=UserRole.ADMIN)
+        await session.commit()
+    additions = [
+        committed_client.put(
+            ballot_path(budget.id, projects[0].id),
+            headers=builders.bearer(committed_runtime, voter),
+        )
+        for voter in voters
+    ]
+    change = committed_client.patch(
+        f"{API}/components/{budget.component_id}",
+        json={"settings": {"vote_rule": {"rule": "minimum_projects"}}},
+        headers=builders.bearer(committed_runtime, admin),
+    )
+
+    answers = await asyncio.gather(*additions[:3], change, *additions[3:])
+
+    changed = answers[3]
+    assert [answer.status_code for answer in answers[:3] + answers[4:]] == [200] * 6
+    assert changed.status_code in {200, 409}, changed.text
+    if changed.status_code == 409:
+        assert changed.json()["error_code"] == "budget_has_ballots"

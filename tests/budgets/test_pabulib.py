@@ -96,6 +96,14 @@ async def test_export_gives_back_the_imported_ballots(
         k: p.cost for k, p in election.projects.items()
     }
     assert ballots(exported) == ballots(election)
+    kept = budget_files.RECOMPUTED
+    assert {
+        key: {k: v for k, v in p.fields.items() if k not in kept}
+        for key, p in exported.projects.items()
+    } == {
+        key: {k: v for k, v in p.fields.items() if k not in kept}
+        for key, p in election.projects.items()
+    }
     assert exported.totals == election.totals
 
 
@@ -160,3 +168,29 @@ def test_the_cli_imports_and_exports_a_file(
     assert exported.exit_code == 0, exported.output
     assert pb.load(target).totals == pb.load(source).totals
     assert missing.exit_code == 2
+
+
+async def test_an_imported_cumulative_budget_takes_no_approval_ballots(
+    client: httpx.AsyncClient, session: AsyncSession, cast: Cast
+) -> None:
+    election = pb.load(DATA / "Poland_Katowice_2022_Dab.pb")
+    budget = await budget_files.import_election(
+        session, election, component_id=cast.component.id
+    )
+    first = await session.scalar(
+        select(BudgetProject.id).where(BudgetProject.budget_id == budget.id).limit(1)
+    )
+
+    online = await client.put(
+        f"{API}/budgets/{budget.id}/ballot/projects/{first}",
+        headers=cast.voter.headers,
+    )
+    paper = await client.post(
+        f"{API}/budgets/{budget.id}/paper-ballots",
+        json={"ballots": [[first]]},
+        headers=cast.space_admin.headers,
+    )
+
+    assert online.status_code == 409
+    assert online.json()["error_code"] == "ballot_type_mismatch"
+    assert paper.status_code == 409
