@@ -151,8 +151,8 @@ export PG_PROBE
 lock: ## re-resolve the dependencies and rewrite constraints.txt
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	$(PYTHON) -m venv "$$tmp/venv"; \
-	"$$tmp/venv/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]'; \
-	{ echo "# Pins of every dependency of decide[dev]; regenerate with make lock."; \
+	"$$tmp/venv/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'; \
+	{ echo "# Pins of every dependency of decide[dev,bench]; regenerate with make lock."; \
 	  "$$tmp/venv/bin/python" -m pip freeze --exclude-editable --exclude decide; \
 	} > constraints.txt; \
 	echo "constraints.txt: $$(grep -c '==' constraints.txt) pins"

@@ -6,12 +6,15 @@ import os
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from sqlalchemy.engine import make_url
 
 from app.config import get_settings
+
+if TYPE_CHECKING:
+    from app.services.result_import import ImportReport
 
 cli = typer.Typer(
     help="Decide: run, migrate and look after the service.", no_args_is_help=True
@@ -171,6 +174,121 @@ def purge_idempotency_keys() -> None:
 
     purged = asyncio.run(purge_expired_keys(get_settings()))
     typer.echo(f"purged {purged} expired idempotency keys")
+
+
+import_cli = typer.Typer(
+    help="Bring content in from other platforms' exports.", no_args_is_help=True
+)
+cli.add_typer(import_cli, name="import")
+
+
+@import_cli.command("results")
+def import_results(
+    file: Annotated[Path, typer.Argument(help="A Decidim results export (CSV).")],
+    component: Annotated[
+        int, typer.Option("--component", help="The accountability component's id.")
+    ],
+) -> None:
+    """Import accountability results from a Decidim CSV: all of it or nothing."""
+    from app.services.result_import import ImportFailed
+
+    try:
+        report = asyncio.run(_import_results(file, component))
+    except ImportFailed as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"results: {report.created} created, {report.updated} updated, "
+        f"{report.unchanged} unchanged; statuses: {report.statuses_created} created"
+    )
+
+
+async def _import_results(file: Path, component_id: int) -> "ImportReport":
+    from app.db import session_scope
+    from app.runtime import Runtime
+    from app.services.result_import import import_file
+
+    runtime = Runtime.build(get_settings())
+    try:
+        async with session_scope(runtime.sessionmaker) as session:
+            return await import_file(session, component_id, file)
+    finally:
+        await runtime.engine.dispose()
+
+
+pabulib = typer.Typer(
+    help="Participatory-budgeting files in the pabulib format.", no_args_is_help=True
+)
+cli.add_typer(pabulib, name="pabulib")
+
+
+@pabulib.command("winners")
+def pabulib_winners(
+    file: Annotated[Path, typer.Argument(help="A pabulib .pb file.", exists=True)],
+) -> None:
+    """Print the projects the file's own rule selects, one id a line."""
+    from app import pb
+
+    try:
+        election = pb.load(file)
+        decisions = pb.compute(None, election)
+    except ValueError as error:
+        typer.echo(f"{file}: {error}", err=True)
+        raise typer.Exit(2) from error
+    for project_id in pb.winners(decisions):
+        typer.echo(project_id)
+
+
+@pabulib.command("import")
+def pabulib_import(
+    file: Annotated[Path, typer.Argument(help="A pabulib .pb file.", exists=True)],
+    space_id: Annotated[
+        int | None,
+        typer.Option(help="Add a budgets component to this space (else a new one)."),
+    ] = None,
+    component_id: Annotated[
+        int | None, typer.Option(help="Add the budget to this budgets component.")
+    ] = None,
+) -> None:
+    """Create a budget with the file's projects and ballots; voters stay anonymous."""
+    from app import pb
+    from app.errors import DomainError
+    from app.services.budget_files import run_import
+
+    try:
+        election = pb.load(file)
+        budget_id = asyncio.run(
+            run_import(get_settings(), election, space_id, component_id)
+        )
+    except (ValueError, DomainError) as error:
+        typer.echo(f"{file}: {error}", err=True)
+        raise typer.Exit(2) from error
+    typer.echo(
+        f"budget {budget_id}: {len(election.projects)} projects, "
+        f"{len(election.voters)} ballots"
+    )
+
+
+@pabulib.command("export")
+def pabulib_export(
+    budget_id: Annotated[int, typer.Argument(help="The budget's id.")],
+    output: Annotated[
+        Path | None, typer.Option(help="The .pb file to write (budget-ID.pb).")
+    ] = None,
+) -> None:
+    """Write a budget, its projects and its cast ballots as a pabulib file."""
+    from app import pb
+    from app.errors import DomainError
+    from app.services.budget_files import run_export
+
+    path = output or Path(f"budget-{budget_id}.pb")
+    try:
+        election = asyncio.run(run_export(get_settings(), budget_id))
+    except DomainError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from error
+    pb.write(election, path)
+    typer.echo(f"wrote {path}: {len(election.voters)} ballots")
 
 
 def main() -> None:

@@ -26,8 +26,10 @@ from app.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from app.mobile.routers import routers as mobile_routers
 from app.responses import JSON
 from app.routers import (
+    accountability,
     attachments,
     auth,
+    budgets,
     comments,
     components,
     councils,
@@ -42,6 +44,7 @@ from app.routers import (
     posts,
     proposals,
     spaces,
+    surveys,
     taxonomies,
     users,
     webhooks,
@@ -138,6 +141,9 @@ def _api_routers() -> list[APIRouter]:
         attachments.router,
         meetings.router,
         webhooks.router,
+        surveys.router,
+        accountability.router,
+        budgets.router,
     ]
 
 

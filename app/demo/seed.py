@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Environment, Settings
 from app.db import session_scope
+from app.demo import budgets as demo_budgets
+from app.demo import consultation as demo_consultation
 from app.demo import contagem
 from app.models.action_log import ActionLogEntry
 from app.models.base import utcnow
@@ -75,6 +77,8 @@ async def seed(settings: Settings) -> list[str]:
             lines = await _accounts(session, runtime)
             admin = await accounts.find_by_email(session, DEMO_ADMIN[0])
             lines += await _contagem(session, admin, today)
+            lines += await demo_budgets.seed(session, admin)
+            lines += await demo_consultation.seed(session)
         return lines or ["demo data already loaded"]
     finally:
         await runtime.engine.dispose()

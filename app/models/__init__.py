@@ -1,8 +1,16 @@
 """Every model, imported so that the metadata knows all tables."""
 
+from app.models.accountability import Result, ResultLink, ResultStatus, ResultUpdate
 from app.models.action_log import ActionLogEntry
 from app.models.attachments import Attachment
 from app.models.base import Base
+from app.models.budgets import (
+    Ballot,
+    BallotItem,
+    Budget,
+    BudgetProject,
+    BudgetProjectProposal,
+)
 from app.models.comments import Comment, CommentVote
 from app.models.components import Component, Page, Post
 from app.models.councils import CouncilSeat, CouncilSectorRequirement
@@ -33,6 +41,13 @@ from app.models.spaces import (
     SpaceMember,
     SpaceRole,
 )
+from app.models.surveys import (
+    Survey,
+    SurveyAnswer,
+    SurveyAnswerChoice,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from app.models.taxonomies import (
     Area,
     AreaType,
@@ -49,7 +64,12 @@ __all__ = [
     "Area",
     "AreaType",
     "Attachment",
+    "Ballot",
+    "BallotItem",
     "Base",
+    "Budget",
+    "BudgetProject",
+    "BudgetProjectProposal",
     "CalendarToken",
     "ChangeLogEntry",
     "Comment",
@@ -78,11 +98,20 @@ __all__ = [
     "ProposalSupport",
     "RefreshToken",
     "ResidentDeclaration",
+    "Result",
+    "ResultLink",
+    "ResultStatus",
+    "ResultUpdate",
     "Scope",
     "Space",
     "SpaceInterestGroup",
     "SpaceMember",
     "SpaceRole",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyAnswerChoice",
+    "SurveyQuestion",
+    "SurveyResponse",
     "User",
     "UserInterestGroup",
     "UserToken",

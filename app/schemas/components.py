@@ -278,6 +278,13 @@ class AccountabilitySettings(SettingsModel):
     intro: ShortText = Field(
         default_factory=dict, description="Text above the results, per locale."
     )
+    progress_aggregation: Literal["mean", "weighted"] = Field(
+        "mean",
+        description=(
+            "How a parent result's progress follows its children's: their mean, "
+            "or their mean weighted by each child's weight."
+        ),
+    )
 
 
 class PostsSettings(SettingsModel):

@@ -8,12 +8,15 @@ from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import ConflictError, InvalidInputError, NotFoundError
+from app.models.accountability import Result
 from app.models.base import utcnow
+from app.models.budgets import Budget
 from app.models.components import Component, ComponentType, Page, Post
 from app.models.debates import Debate
 from app.models.meetings import Meeting
 from app.models.proposals import Proposal
 from app.models.spaces import Phase, Space
+from app.models.surveys import Survey
 from app.models.users import User
 from app.schemas.components import (
     SETTINGS_MODELS,
@@ -50,6 +53,15 @@ _LIVE_CONTENT: dict[ComponentType, Callable[[int], ColumnElement[bool]]] = {
     ),
     ComponentType.MEETINGS: lambda component_id: exists(
         select(Meeting.id).where(Meeting.component_id == component_id)
+    ),
+    ComponentType.SURVEYS: lambda component_id: exists(
+        select(Survey.id).where(Survey.component_id == component_id)
+    ),
+    ComponentType.ACCOUNTABILITY: lambda component_id: exists(
+        select(Result.id).where(Result.component_id == component_id)
+    ),
+    ComponentType.BUDGETS: lambda component_id: exists(
+        select(Budget.id).where(Budget.component_id == component_id)
     ),
 }
 """Per type, whether a component holds live content; new content types add theirs."""
