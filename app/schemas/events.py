@@ -168,6 +168,94 @@ register(
 )
 
 
+# Participatory budgeting
+
+
+@event("budget.ballot_checked_out", "A voter cast their ballot in a budget.")
+class BudgetEvent(EventPayload):
+    budget_id: int
+    component_id: int
+    space_id: int
+
+
+@event("budget.ballot_cancelled", "A voter withdrew their cast ballot.")
+class BallotEvent(BudgetEvent):
+    ballot_id: int = Field(description="Ballots never name their voter here.")
+
+
+@event("budget.paper_ballots_recorded", "Paper ballots were recorded in bulk.")
+class PaperBallotsEvent(BudgetEvent):
+    count: int
+
+
+@event("budget.outcome_published", "A budget's outcome was published.")
+class BudgetOutcomeEvent(BudgetEvent):
+    rule: str | None
+    selected_project_ids: list[int]
+
+
+# Surveys
+
+
+@event("survey.published", "A survey or consultation was published.")
+class SurveyEvent(EventPayload):
+    survey_id: int
+    component_id: int
+    space_id: int
+
+
+@event("survey.response_submitted", "A participant answered a survey.")
+class SurveyResponseEvent(SurveyEvent):
+    response_id: int = Field(description="Responses never name their author here.")
+
+
+register(
+    "survey.response_updated",
+    "A participant changed their answers.",
+    SurveyResponseEvent,
+)
+
+
+# Accountability
+
+
+@event("result.created", "A result was added to an accountability component.")
+class ResultEvent(EventPayload):
+    result_id: int
+    component_id: int
+    space_id: int
+    progress: float | None
+
+
+@event("result.updated", "A result changed; ``changes`` names the fields.")
+class ResultUpdateEvent(ResultEvent):
+    changes: list[str]
+
+
+register("result.deleted", "A result was deleted.", ResultEvent)
+
+
+@event("result.timeline_updated", "An entry was added to a result's timeline.")
+class ResultTimelineEvent(ResultEvent):
+    entry_id: int
+
+
+@event("results.imported", "Results were imported from a Decidim CSV.")
+class ResultsImportedEvent(EventPayload):
+    component_id: int
+    space_id: int
+    created: int
+    updated: int
+
+
+@event("results.created_from_budget", "Results were made from a budget's winners.")
+class ResultsFromBudgetEvent(EventPayload):
+    component_id: int
+    space_id: int
+    budget_id: int
+    result_ids: list[int]
+
+
 # Webhook messages
 
 

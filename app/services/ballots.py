@@ -121,7 +121,7 @@ async def check_out(session: AsyncSession, user: User, budget_id: int) -> Ballot
         session,
         "budget.ballot_checked_out",
         event_payload(view.budget, view.component)
-        | {"ballot_id": ballot.id, "user_id": user.id},
+        | {"ballot_id": ballot.id},
     )
     return await ballot_read(session, view, ballot)
 
@@ -137,7 +137,7 @@ async def cancel(session: AsyncSession, user: User, budget_id: int) -> None:
             session,
             "budget.ballot_cancelled",
             event_payload(view.budget, view.component)
-            | {"ballot_id": ballot.id, "user_id": user.id},
+            | {"ballot_id": ballot.id},
         )
     await session.delete(ballot)
     await session.flush()

@@ -442,7 +442,7 @@ async def submit_response(
         session,
         "survey.response_submitted",
         event_payload(view.survey, view.component)
-        | {"response_id": response.id, "user_id": actor.id},
+        | {"response_id": response.id},
     )
     return response
 
@@ -487,7 +487,7 @@ async def replace_response(
         session,
         "survey.response_updated",
         event_payload(view.survey, view.component)
-        | {"response_id": response.id, "user_id": actor.id},
+        | {"response_id": response.id},
     )
     return response
 
