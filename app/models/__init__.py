@@ -17,6 +17,12 @@ from app.models.meetings import (
     MeetingAttendance,
     MeetingRegistration,
 )
+from app.models.notifications import (
+    Notification,
+    NotificationPreference,
+    NotificationSettings,
+    ScheduledSend,
+)
 from app.models.proposals import (
     Proposal,
     ProposalCoauthor,
@@ -63,6 +69,9 @@ __all__ = [
     "MeetingAgendaItem",
     "MeetingAttendance",
     "MeetingRegistration",
+    "Notification",
+    "NotificationPreference",
+    "NotificationSettings",
     "OutboxEvent",
     "Page",
     "Phase",
@@ -75,6 +84,7 @@ __all__ = [
     "ProposalSupport",
     "RefreshToken",
     "ResidentDeclaration",
+    "ScheduledSend",
     "Scope",
     "Space",
     "SpaceInterestGroup",
