@@ -82,6 +82,7 @@ class Settings(BaseSettings):
     dispatcher_enabled: bool = True
     dispatcher_interval_seconds: float = Field(default=2.0, gt=0)
     outbox_max_attempts: int = Field(default=8, ge=1)
+    scheduler_interval_seconds: float = Field(default=60.0, gt=0)
 
     default_locale: str = "pt-BR"
     time_zone: str = "America/Sao_Paulo"

@@ -1,16 +1,21 @@
 """The long-lived collaborators of one running service, built from its settings."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
+from app.models.notifications import DigestFrequency
 from app.security import AccessTokens, PasswordHashing
 from app.services import changelog  # noqa: F401  (registers the change-log hook)
 from app.services.mail import MAIL_SEND, MailSender, create_sender, mail_handler
-from app.services.outbox import Dispatcher, Handler
+from app.services.notifications import RULES, notify
+from app.services.outbox import Consumer, Dispatcher, Handler
 from app.services.ratelimit import RateLimiter, create_storage
+from app.services.scheduled import send_digests, send_meeting_reminders
+from app.workers.scheduler import Job, Scheduler
 
 
 @dataclass
@@ -23,6 +28,7 @@ class Runtime:
     limiter: RateLimiter
     mail: MailSender
     handlers: dict[str, Handler] = field(default_factory=dict)
+    consumers: dict[str, list[Consumer]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, settings: Settings, engine: AsyncEngine | None = None) -> "Runtime":
@@ -38,7 +44,42 @@ class Runtime:
             mail=mail,
         )
         runtime.handlers[MAIL_SEND] = mail_handler(settings, mail)
+        for event_type in RULES:
+            runtime.consumers.setdefault(event_type, []).append(runtime.notifier)
         return runtime
+
+    async def notifier(
+        self, event_id: int, event_type: str, payload: dict[str, Any]
+    ) -> None:
+        """Fan one event out to the people it concerns, in one transaction."""
+        async with self.sessionmaker() as session:
+            await notify(session, self.settings, event_id, event_type, payload)
+            await session.commit()
+
+    def scheduled_jobs(self) -> dict[str, Job]:
+        settings = self.settings
+
+        async def reminders(session: AsyncSession) -> int:
+            return await send_meeting_reminders(session, settings)
+
+        async def daily(session: AsyncSession) -> int:
+            return await send_digests(session, settings, DigestFrequency.DAILY)
+
+        async def weekly(session: AsyncSession) -> int:
+            return await send_digests(session, settings, DigestFrequency.WEEKLY)
+
+        return {
+            "meeting_reminders": reminders,
+            "daily_digests": daily,
+            "weekly_digests": weekly,
+        }
+
+    def scheduler(self) -> Scheduler:
+        return Scheduler(
+            self.sessionmaker,
+            self.scheduled_jobs(),
+            interval_seconds=self.settings.scheduler_interval_seconds,
+        )
 
     def dispatcher(self) -> Dispatcher:
         return Dispatcher(
@@ -46,4 +87,5 @@ class Runtime:
             self.handlers,
             max_attempts=self.settings.outbox_max_attempts,
             interval_seconds=self.settings.dispatcher_interval_seconds,
+            consumers=self.consumers,
         )

@@ -12,12 +12,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from app.db import READ_ONLY
+from app.errors import ConflictError, NotFoundError
 from app.models.base import utcnow
 from app.models.events import OutboxEvent, OutboxStatus
+from app.models.users import User
+from app.services import action_log
 
 log = structlog.get_logger()
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
+Consumer = Callable[[int, str, dict[str, Any]], Awaitable[None]]
+"""A handler that also needs the event's id, to stay idempotent when an event
+is delivered again (notifications are unique per event and recipient)."""
 
 LEASE = timedelta(minutes=5)
 _wakeups: set[Callable[[], None]] = set()
@@ -79,9 +85,11 @@ class Dispatcher:
         batch_size: int = 50,
         lease: timedelta = LEASE,
         retry_delay: Callable[[int], timedelta] = backoff,
+        consumers: dict[str, list[Consumer]] | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._handlers = handlers
+        self._consumers = consumers or {}
         self._max_attempts = max_attempts
         self._interval = interval_seconds
         self._batch_size = batch_size
@@ -134,16 +142,20 @@ class Dispatcher:
                 return False
             event_type, payload = outbox_event.event_type, outbox_event.payload
 
-        handler = self._handlers.get(event_type)
         failure: Exception | None = None
         try:
-            if handler is not None:
-                await handler(payload)
+            await self._handle(event_id, event_type, payload)
         except Exception as exc:
             failure = exc
 
         async with self._sessionmaker() as session:
-            outbox_event = await session.get_one(OutboxEvent, event_id)
+            outbox_event = await session.get_one(
+                OutboxEvent, event_id, with_for_update=True
+            )
+            if outbox_event.status != OutboxStatus.PENDING:
+                # Another worker took the event over after our lease ran out
+                # and settled it first; its outcome stands.
+                return False
             if failure is not None:
                 self._record_failure(outbox_event, failure)
             else:
@@ -153,6 +165,15 @@ class Dispatcher:
                 outbox_event.payload = without_secrets(outbox_event.payload)
             await session.commit()
         return failure is None
+
+    async def _handle(
+        self, event_id: int, event_type: str, payload: dict[str, Any]
+    ) -> None:
+        handler = self._handlers.get(event_type)
+        if handler is not None:
+            await handler(payload)
+        for consumer in self._consumers.get(event_type, ()):
+            await consumer(event_id, event_type, payload)
 
     def _record_failure(self, outbox_event: OutboxEvent, exc: Exception) -> None:
         outbox_event.attempts += 1
@@ -193,3 +214,43 @@ class Dispatcher:
                 log.exception("outbox.dispatch_failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), self._interval)
+
+
+async def list_events(
+    session: AsyncSession, status: OutboxStatus, *, before_id: int | None, limit: int
+) -> list[OutboxEvent]:
+    """Events in ``status``, newest first, with secrets blanked; ``limit + 1``."""
+    query = (
+        select(OutboxEvent)
+        .where(OutboxEvent.status == status)
+        .order_by(OutboxEvent.id.desc())
+        .limit(limit + 1)
+    )
+    if before_id is not None:
+        query = query.where(OutboxEvent.id < before_id)
+    found = list((await session.scalars(query)).all())
+    for outbox_event in found:
+        session.expunge(outbox_event)
+        outbox_event.payload = without_secrets(outbox_event.payload)
+    return found
+
+
+async def retry(session: AsyncSession, admin: User, event_id: int) -> OutboxEvent:
+    """Put a parked event back in the queue, due now, with its attempts reset."""
+    outbox_event = await session.get(OutboxEvent, event_id, with_for_update=True)
+    if outbox_event is None:
+        raise NotFoundError(f"There is no outbox event {event_id}.")
+    if outbox_event.status != OutboxStatus.PARKED:
+        raise ConflictError(f"Outbox event {event_id} is not parked.")
+
+    outbox_event.status = OutboxStatus.PENDING
+    outbox_event.attempts = 0
+    outbox_event.available_at = utcnow()
+    outbox_event.locked_until = None
+    await session.flush()
+    session.info["outbox_written"] = True
+
+    action_log.record(
+        session, admin, "outbox.retried", object_type="outbox_event", object_id=event_id
+    )
+    return outbox_event
