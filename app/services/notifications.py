@@ -481,7 +481,7 @@ async def digests_of(
             NotificationSettings.user_id.in_(user_ids)
         )
     )
-    found = dict(rows.tuples().all())
+    found = dict(rows.all())
     return {
         user_id: None
         if found.get(user_id, DigestFrequency.OFF) == DigestFrequency.OFF

@@ -76,7 +76,7 @@ async def send_meeting_reminders(
         )
         .order_by(Meeting.id, User.id)
     )
-    rows = due.tuples().all()
+    rows = due.all()
     done = await _already_reminded(session, {_reminder_key(row[0]) for row in rows})
     sent = 0
     for meeting, user, code in rows:
@@ -99,7 +99,7 @@ async def _already_reminded(
             ScheduledSend.job == MEETING_REMINDER, ScheduledSend.key.in_(keys)
         )
     )
-    return set(rows.tuples().all())
+    return set(rows.all())
 
 
 async def _remind(
