@@ -32,7 +32,11 @@ from tests.notifications.conftest import (
 async def comment(client: AsyncClient, who: Any, proposal_id: int) -> None:
     response = await client.post(
         f"{API}/comments",
-        json={"resource_type": "proposal", "resource_id": proposal_id, "body": "Apoio!"},
+        json={
+            "resource_type": "proposal",
+            "resource_id": proposal_id,
+            "body": "Apoio!",
+        },
         headers=who.headers,
     )
     assert response.status_code == 201, response.text
