@@ -23,6 +23,7 @@ from sqlalchemy import (
     true,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
@@ -253,26 +254,28 @@ async def notify(
     recipients = await _readers(session, kind_name, resource_id, people)
     channels = await channels_of(session, [user.id for user in recipients], event_type)
     digests = await digests_of(session, [user.id for user in recipients])
-    told = 0
-    for user in recipients:
-        wanted, digest = channels[user.id], digests[user.id]
-        if wanted.in_app or wanted.email or wanted.push or digest:
-            notification = Notification(
-                event_id=event_id,
-                user_id=user.id,
-                event_type=event_type,
-                resource_type=kind_name,
-                resource_id=resource_id,
-                space_id=payload.get("space_id"),
-                title=dict(rule.title),
-                body=_texts(getattr(resource, "title", None)),
-                url=resource_url(settings, kind_name, resource_id),
-                in_inbox=wanted.in_app,
+    template = Notification(
+        event_id=event_id,
+        event_type=event_type,
+        resource_type=kind_name,
+        resource_id=resource_id,
+        space_id=payload.get("space_id"),
+        title=dict(rule.title),
+        body=_texts(getattr(resource, "title", None)),
+        url=resource_url(settings, kind_name, resource_id),
+    )
+    wanting = [
+        user
+        for user in recipients
+        if digests[user.id] or channels[user.id] != Channels(False, False, False)
+    ]
+    inserted = await _record(session, template, wanting, channels)
+    for user in wanting:
+        if user.id in inserted:
+            _send(
+                session, settings, user, template, inserted[user.id], channels[user.id]
             )
-            if await _record(session, notification):
-                _send(session, settings, user, notification, wanted)
-                told += 1
-    return told
+    return len(inserted)
 
 
 def _texts(texts: Any) -> dict[str, str]:
@@ -286,19 +289,40 @@ def resource_url(settings: Settings, kind_name: str, resource_id: int) -> str:
     return f"{settings.public_url}/{kind_name}s/{resource_id}"
 
 
-async def _record(session: AsyncSession, notification: Notification) -> bool:
-    """Insert the row unless this event already notified this person."""
-    values = {
-        column.key: getattr(notification, column.key)
+_BATCH = 500
+
+
+async def _record(
+    session: AsyncSession,
+    template: Notification,
+    users: list[User],
+    channels: dict[int, Channels],
+) -> dict[int, int]:
+    """Insert a row per user unless this event already notified them; the new
+    rows' ids by user."""
+    shared = {
+        column.key: getattr(template, column.key)
         for column in Notification.__table__.columns
-        if column.key not in {"id", "created_at", "updated_at", "read_at"}
+        if column.key not in {"id", "user_id", "in_inbox", "read_at"}
+        and getattr(template, column.key) is not None
     }
-    statement = insert_ignoring_duplicates(session, Notification, values)
-    inserted = await session.scalar(statement.returning(Notification.id))
-    if inserted is None:
-        return False
-    notification.id = inserted
-    return True
+    now = utcnow()
+    inserted: dict[int, int] = {}
+    for start in range(0, len(users), _BATCH):
+        rows = [
+            shared
+            | {"user_id": user.id, "in_inbox": channels[user.id].in_app}
+            | {"created_at": now, "updated_at": now}
+            for user in users[start : start + _BATCH]
+        ]
+        dialect = session.get_bind().dialect.name
+        module: Any = postgresql if dialect == "postgresql" else sqlite
+        statement = module.insert(Notification).values(rows).on_conflict_do_nothing()
+        found = await session.execute(
+            statement.returning(Notification.user_id, Notification.id)
+        )
+        inserted.update(dict(found.all()))
+    return inserted
 
 
 def _send(
@@ -306,6 +330,7 @@ def _send(
     settings: Settings,
     user: User,
     notification: Notification,
+    notification_id: int,
     wanted: Channels,
 ) -> None:
     if wanted.email:
@@ -326,7 +351,7 @@ def _send(
             PUSH_SEND,
             {
                 "user_id": user.id,
-                "notification_id": notification.id,
+                "notification_id": notification_id,
                 "event_type": notification.event_type,
                 "title": notification.title,
                 "body": notification.body,
@@ -438,6 +463,10 @@ async def _readers(
         .where(User.id.in_(ids), User.deleted_at.is_(None), User.blocked_at.is_(None))
         .order_by(User.id)
     )
+    if await may_read(session, None, kind_name, resource_id):
+        # What anyone may read, every active account may read: one query, not
+        # one per follower of a popular proposal.
+        return list(users.all())
     return [
         user
         for user in users.all()
@@ -446,7 +475,7 @@ async def _readers(
 
 
 async def may_read(
-    session: AsyncSession, user: User, kind_name: str, resource_id: int
+    session: AsyncSession, user: User | None, kind_name: str, resource_id: int
 ) -> bool:
     kind = resources.kind_named(kind_name)
     query = select(kind.model.id).where(kind.model.id == resource_id)
