@@ -317,9 +317,9 @@ async def _record(
         ]
         dialect = session.get_bind().dialect.name
         module: Any = postgresql if dialect == "postgresql" else sqlite
-        statement = module.insert(Notification).values(rows).on_conflict_do_nothing()
+        statement = module.insert(Notification).on_conflict_do_nothing()
         found = await session.execute(
-            statement.returning(Notification.user_id, Notification.id)
+            statement.returning(Notification.user_id, Notification.id), rows
         )
         inserted.update(dict(found.all()))
     return inserted
