@@ -3,7 +3,14 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, BigId, IdMixin, JsonDocument, TimestampMixin
@@ -18,7 +25,15 @@ class Notification(IdMixin, TimestampMixin, Base):
         UniqueConstraint("event_id", "user_id"),
         Index("ix_notifications_inbox", "user_id", "id"),
         Index("ix_notifications_user_created", "user_id", "created_at"),
+        Index(
+            "ix_notifications_unread",
+            "user_id",
+            postgresql_where=text("read_at IS NULL"),
+            sqlite_where=text("read_at IS NULL"),
+        ),
     )
+    """The inbox pages by id; digests read a period; the unread count reads
+    only the unread rows."""
 
     event_id: Mapped[int] = mapped_column(BigInteger)
     user_id: Mapped[int] = mapped_column(

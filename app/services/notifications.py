@@ -239,21 +239,22 @@ async def notify(
 ) -> int:
     """Tell everyone concerned by one event; returns how many were told now."""
     rule = RULES.get(event_type)
-    if rule is None:
+    subject = await _subject(session, rule, payload) if rule else None
+    if rule is None or subject is None:
         return 0
-    kind_name, resource_id = rule.subject(payload)
-    if kind_name not in resources.kind_names():
-        return 0
-    kind = resources.kind_named(kind_name)
-    resource = await session.get(kind.model, resource_id)
-    if resource is None:
-        return 0
+    kind_name, resource_id, title = subject
 
     people = await _audience(session, rule, kind_name, resource_id, payload)
     people.discard(payload.get(rule.actor_key) if rule.actor_key else None)
     recipients = await _readers(session, kind_name, resource_id, people)
     channels = await channels_of(session, [user.id for user in recipients], event_type)
     digests = await digests_of(session, [user.id for user in recipients])
+    wanting = [
+        user
+        for user in recipients
+        if digests[user.id] or channels[user.id] != Channels(False, False, False)
+    ]
+
     template = Notification(
         event_id=event_id,
         event_type=event_type,
@@ -261,21 +262,28 @@ async def notify(
         resource_id=resource_id,
         space_id=payload.get("space_id"),
         title=dict(rule.title),
-        body=_texts(getattr(resource, "title", None)),
+        body=_texts(title),
         url=resource_url(settings, kind_name, resource_id),
     )
-    wanting = [
-        user
-        for user in recipients
-        if digests[user.id] or channels[user.id] != Channels(False, False, False)
-    ]
     inserted = await _record(session, template, wanting, channels)
     for user in wanting:
         if user.id in inserted:
-            _send(
-                session, settings, user, template, inserted[user.id], channels[user.id]
-            )
+            notification_id, wanted = inserted[user.id], channels[user.id]
+            _send(session, settings, user, template, notification_id, wanted)
     return len(inserted)
+
+
+async def _subject(
+    session: AsyncSession, rule: Rule, payload: dict[str, Any]
+) -> tuple[str, int, Any] | None:
+    """The kind, id and title of what the event is about; None if it is gone."""
+    kind_name, resource_id = rule.subject(payload)
+    if kind_name not in resources.kind_names():
+        return None
+    resource = await session.get(resources.kind_named(kind_name).model, resource_id)
+    if resource is None:
+        return None
+    return kind_name, resource_id, getattr(resource, "title", None)
 
 
 def _texts(texts: Any) -> dict[str, str]:
