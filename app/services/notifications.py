@@ -99,7 +99,8 @@ class Rule:
     audiences: tuple[Audience, ...]
     title: dict[str, str]
     actor_key: str | None = None
-    """The payload key naming who acted; they are never told of their act."""
+    """The payload key naming who acted; they are never told of their act.
+    An ``actor_id`` in any payload is honoured too."""
 
 
 A = Audience
@@ -246,6 +247,7 @@ async def notify(
 
     people = await _audience(session, rule, kind_name, resource_id, payload)
     people.discard(payload.get(rule.actor_key) if rule.actor_key else None)
+    people.discard(payload.get("actor_id"))
     recipients = await _readers(session, kind_name, resource_id, people)
     channels = await channels_of(session, [user.id for user in recipients], event_type)
     digests = await digests_of(session, [user.id for user in recipients])

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models.events import OutboxEvent, OutboxStatus
 from app.models.meetings import MeetingRegistration, RegistrationStatus
 from app.models.notifications import Notification
+from app.models.proposals import ProposalCoauthor, ProposalEvaluator
 from app.models.spaces import Visibility
 from app.runtime import Runtime
 from app.services import outbox
@@ -297,3 +298,60 @@ class TestRedelivery:
         count = await session.scalar(select(func.count()).select_from(Notification))
         assert count == 2
         assert len(relay.to(stage.follower.user.email)) == 1  # type: ignore[union-attr]
+
+
+class TestAudiences:
+    async def test_a_threshold_reaches_authors_evaluators_admins_and_followers(
+        self,
+        client: AsyncClient,
+        session: AsyncSession,
+        runtime: Runtime,
+        stage: Stage,
+    ) -> None:
+        proposal = await followed_proposal(session, stage)
+        coauthor = await actor(session, runtime)
+        evaluator = await actor(session, runtime)
+        session.add(ProposalCoauthor(proposal_id=proposal.id, user_id=coauthor.id))
+        session.add(ProposalEvaluator(proposal_id=proposal.id, user_id=evaluator.id))
+        await session.flush()
+
+        outbox.emit(
+            session,
+            "proposal.threshold_reached",
+            {
+                "proposal_id": proposal.id,
+                "component_id": stage.component.id,
+                "space_id": stage.space.id,
+                "author_id": stage.author.id,
+                "reference": proposal.reference,
+                "actor_id": stage.space_admin.id,
+            },
+        )
+        await session.commit()
+        await deliver(runtime)
+
+        for told in (stage.author, coauthor, evaluator, stage.follower):
+            [item] = (await inbox(client, told))["items"]
+            assert item["event_type"] == "proposal.threshold_reached"
+        assert (await inbox(client, stage.space_admin))["items"] == []
+        assert (await inbox(client, stage.bystander))["items"] == []
+
+    async def test_a_reply_reaches_the_parent_comments_author(
+        self,
+        client: AsyncClient,
+        session: AsyncSession,
+        runtime: Runtime,
+        stage: Stage,
+    ) -> None:
+        assert stage.author.user is not None
+        proposal = await builders.proposal(session, stage.component, None)
+        payload = _comment_payload(stage, proposal.id)
+        payload |= {"action": "replied", "parent_author_id": stage.follower.id}
+
+        outbox.emit(session, "comment.created", payload)
+        await session.commit()
+        await deliver(runtime)
+
+        [item] = (await inbox(client, stage.follower))["items"]
+        assert item["event_type"] == "comment.created"
+        assert (await inbox(client, stage.author))["items"] == []
