@@ -109,7 +109,7 @@ class TestWhoIsTold:
                 code="ABC123",
             )
         )
-        await session.flush()
+        await follow(session, stage.space_admin.user, "meeting", meeting.id)
 
         response = await client.post(
             f"{API}/meetings/{meeting.id}/cancel",
@@ -123,6 +123,7 @@ class TestWhoIsTold:
         assert told["event_type"] == "meeting.cancelled"
         assert told["title"]["es"] == "Encuentro cancelado"
         assert (await inbox(client, stage.bystander))["items"] == []
+        assert (await inbox(client, stage.space_admin))["items"] == []
 
 
 class TestVisibility:
