@@ -165,6 +165,15 @@ def worker() -> None:
     asyncio.run(run_worker(get_settings()))
 
 
+@cli.command("purge-idempotency-keys")
+def purge_idempotency_keys() -> None:
+    """Delete the Idempotency-Key answers past their lifetime (run it hourly)."""
+    from app.services.idempotency import purge_expired_keys
+
+    purged = asyncio.run(purge_expired_keys(get_settings()))
+    typer.echo(f"purged {purged} expired idempotency keys")
+
+
 def main() -> None:
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     cli()

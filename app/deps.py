@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import session_scope
 from app.errors import AuthenticationError, InvalidInputError
+from app.idempotent_writes import lent_session
 from app.models.users import User
 from app.runtime import Runtime
 from app.schemas.base import MAX_ID, NUL, NUL_MESSAGE
@@ -87,7 +88,16 @@ Today = Annotated[date, Depends(local_today)]
 async def get_session(
     request: Request, runtime: RuntimeDep
 ) -> AsyncIterator[AsyncSession]:
-    """One session per request, committed before the response is sent."""
+    """One session per request, committed before the response is sent.
+
+    A write with an Idempotency-Key runs in the session its middleware opened,
+    which commits it together with the stored answer.
+    """
+    lent = lent_session(request)
+    if lent is not None:
+        async with lent.scope() as session:
+            yield session
+        return
     read_only = request.method in _SAFE_METHODS
     # Entered as a context manager so that the endpoint's exception is thrown
     # into session_scope, which must see it to commit what a refusal records.

@@ -19,6 +19,8 @@ from app import __version__
 from app.config import Settings, get_settings
 from app.deps import refuse_nul_in_parameters
 from app.errors import Problem, install_error_handlers
+from app.http_caching import ConditionalGetMiddleware, describe_caching
+from app.idempotent_writes import IdempotencyMiddleware
 from app.logging import configure_logging
 from app.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from app.mobile.routers import routers as mobile_routers
@@ -44,7 +46,9 @@ from app.routers import (
     spaces,
     taxonomies,
     users,
+    webhooks,
 )
+from app.routers.events import document_events
 from app.runtime import Runtime
 from app.schemas.base import MAX_ID
 
@@ -137,6 +141,7 @@ def _api_routers() -> list[APIRouter]:
         meetings.router,
         notifications.router,
         outbox.router,
+        webhooks.router,
     ]
 
 
@@ -164,13 +169,15 @@ def _sub_app(
     for router in routers:
         app.include_router(router)
     install_error_handlers(app)
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(ConditionalGetMiddleware)
     _add_docs(app, prefix, title)
     generate_openapi = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             document = exact_integer_bounds(generate_openapi())
-            app.openapi_schema = describe_problems(document)
+            app.openapi_schema = describe_caching(describe_problems(document))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -209,7 +216,9 @@ MOBILE_DESCRIPTION = (
 
 
 def build_api(settings: Settings) -> FastAPI:
-    return _sub_app("Decide API", API_PREFIX, API_DESCRIPTION, _api_routers(), settings)
+    app = _sub_app("Decide API", API_PREFIX, API_DESCRIPTION, _api_routers(), settings)
+    document_events(app)
+    return app
 
 
 def build_mobile(settings: Settings) -> FastAPI:
@@ -279,7 +288,13 @@ def create_app(
             allow_origins=settings.cors_origins,
             allow_methods=["*"],
             allow_headers=["*"],
-            expose_headers=["ETag", "Link", "Retry-After", "X-Request-ID"],
+            expose_headers=[
+                "ETag",
+                "Idempotent-Replayed",
+                "Link",
+                "Retry-After",
+                "X-Request-ID",
+            ],
         )
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -9,10 +9,13 @@ from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.models.notifications import DigestFrequency
 from app.security import AccessTokens, PasswordHashing
-from app.services import changelog  # noqa: F401  (registers the change-log hook)
+from app.services import (
+    changelog,  # noqa: F401  (registers the change-log hook)
+    webhooks,
+)
 from app.services.mail import MAIL_SEND, MailSender, create_sender, mail_handler
 from app.services.notifications import RULES, notify
-from app.services.outbox import Consumer, Dispatcher, Handler
+from app.services.outbox import Dispatcher, Envelope, Handler, Subscriber
 from app.services.ratelimit import RateLimiter, create_storage
 from app.services.scheduled import send_digests, send_meeting_reminders
 from app.workers.scheduler import Job, Scheduler
@@ -28,7 +31,7 @@ class Runtime:
     limiter: RateLimiter
     mail: MailSender
     handlers: dict[str, Handler] = field(default_factory=dict)
-    consumers: dict[str, list[Consumer]] = field(default_factory=dict)
+    subscribers: list[Subscriber] = field(default_factory=list)
 
     @classmethod
     def build(cls, settings: Settings, engine: AsyncEngine | None = None) -> "Runtime":
@@ -44,16 +47,18 @@ class Runtime:
             mail=mail,
         )
         runtime.handlers[MAIL_SEND] = mail_handler(settings, mail)
-        for event_type in RULES:
-            runtime.consumers.setdefault(event_type, []).append(runtime.notifier)
+        runtime._add_webhooks()
+        runtime.subscribers.append(runtime.notifier)
         return runtime
 
-    async def notifier(
-        self, event_id: int, event_type: str, payload: dict[str, Any]
-    ) -> None:
+    async def notifier(self, event: Envelope) -> None:
         """Fan one event out to the people it concerns, in one transaction."""
+        if event.event_type not in RULES:
+            return
         async with self.sessionmaker() as session:
-            await notify(session, self.settings, event_id, event_type, payload)
+            await notify(
+                session, self.settings, event.id, event.event_type, event.payload
+            )
             await session.commit()
 
     def scheduled_jobs(self) -> dict[str, Job]:
@@ -81,11 +86,22 @@ class Runtime:
             interval_seconds=self.settings.scheduler_interval_seconds,
         )
 
+    def _add_webhooks(self) -> None:
+        # Late-bound: tests point ``sessionmaker`` at their own connection.
+        async def fan_out(event: Envelope) -> None:
+            await webhooks.fan_out(self.sessionmaker, event)
+
+        async def deliver(payload: dict[str, Any]) -> None:
+            await webhooks.deliver(self.sessionmaker, self.settings, payload)
+
+        self.subscribers.append(fan_out)
+        self.handlers[webhooks.WEBHOOK_DELIVER] = deliver
+
     def dispatcher(self) -> Dispatcher:
         return Dispatcher(
             self.sessionmaker,
             self.handlers,
             max_attempts=self.settings.outbox_max_attempts,
             interval_seconds=self.settings.dispatcher_interval_seconds,
-            consumers=self.consumers,
+            subscribers=self.subscribers,
         )

@@ -27,6 +27,7 @@ from app.models.proposals import AuthorKind, Proposal, ProposalStatus
 from app.models.spaces import Space, SpaceKind, SpaceStatus, Visibility
 from app.models.users import User, UserRole
 from app.runtime import Runtime
+from app.services.outbox import Envelope
 from bench.common import (
     Timing,
     arguments,
@@ -161,7 +162,7 @@ async def time_fanout(
     """Notifications written per second over ``events`` fan-outs."""
     started = time.perf_counter()
     for n in range(events):
-        await runtime.notifier(
+        event = Envelope(
             10_000_000 + n,
             "comment.created",
             {
@@ -171,7 +172,9 @@ async def time_fanout(
                 "author_id": actor_id,
                 "parent_author_id": None,
             },
+            utcnow(),
         )
+        await runtime.notifier(event)
     return time.perf_counter() - started
 
 

@@ -10,6 +10,7 @@ from app.models.debates import Debate
 from app.models.endorsements import Endorsement
 from app.models.events import ChangeLogEntry, OutboxEvent
 from app.models.follows import Follow
+from app.models.idempotency import IdempotencyRecord
 from app.models.meetings import (
     CalendarToken,
     Meeting,
@@ -47,6 +48,7 @@ from app.models.taxonomies import (
     UserInterestGroup,
 )
 from app.models.users import RefreshToken, User, UserToken
+from app.models.webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ActionLogEntry",
@@ -64,6 +66,7 @@ __all__ = [
     "Debate",
     "Endorsement",
     "Follow",
+    "IdempotencyRecord",
     "InterestGroup",
     "Meeting",
     "MeetingAgendaItem",
@@ -93,4 +96,6 @@ __all__ = [
     "User",
     "UserInterestGroup",
     "UserToken",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

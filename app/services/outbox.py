@@ -2,8 +2,9 @@
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
@@ -21,9 +22,20 @@ from app.services import action_log
 log = structlog.get_logger()
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
-Consumer = Callable[[int, str, dict[str, Any]], Awaitable[None]]
-"""A handler that also needs the event's id, to stay idempotent when an event
-is delivered again (notifications are unique per event and recipient)."""
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """An event as a subscriber sees it: with its id, for de-duplication."""
+
+    id: int
+    event_type: str
+    payload: dict[str, Any]
+    created_at: datetime
+
+
+Subscriber = Callable[[Envelope], Awaitable[None]]
+"""Runs for every event, after its type's handler (webhook fan-out)."""
 
 LEASE = timedelta(minutes=5)
 _wakeups: set[Callable[[], None]] = set()
@@ -85,16 +97,16 @@ class Dispatcher:
         batch_size: int = 50,
         lease: timedelta = LEASE,
         retry_delay: Callable[[int], timedelta] = backoff,
-        consumers: dict[str, list[Consumer]] | None = None,
+        subscribers: Sequence[Subscriber] = (),
     ) -> None:
         self._sessionmaker = sessionmaker
         self._handlers = handlers
-        self._consumers = consumers or {}
         self._max_attempts = max_attempts
         self._interval = interval_seconds
         self._batch_size = batch_size
         self._lease = lease
         self._retry_delay = retry_delay
+        self._subscribers = tuple(subscribers)
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -140,11 +152,20 @@ class Dispatcher:
             outbox_event = await session.get(OutboxEvent, event_id)
             if outbox_event is None or outbox_event.status != OutboxStatus.PENDING:
                 return False
-            event_type, payload = outbox_event.event_type, outbox_event.payload
+            envelope = Envelope(
+                event_id,
+                outbox_event.event_type,
+                outbox_event.payload,
+                outbox_event.created_at,
+            )
 
+        handler = self._handlers.get(envelope.event_type)
         failure: Exception | None = None
         try:
-            await self._handle(event_id, event_type, payload)
+            if handler is not None:
+                await handler(envelope.payload)
+            for subscriber in self._subscribers:
+                await subscriber(envelope)
         except Exception as exc:
             failure = exc
 
@@ -165,15 +186,6 @@ class Dispatcher:
                 outbox_event.payload = without_secrets(outbox_event.payload)
             await session.commit()
         return failure is None
-
-    async def _handle(
-        self, event_id: int, event_type: str, payload: dict[str, Any]
-    ) -> None:
-        handler = self._handlers.get(event_type)
-        if handler is not None:
-            await handler(payload)
-        for consumer in self._consumers.get(event_type, ()):
-            await consumer(event_id, event_type, payload)
 
     def _record_failure(self, outbox_event: OutboxEvent, exc: Exception) -> None:
         outbox_event.attempts += 1

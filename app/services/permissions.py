@@ -21,6 +21,7 @@ class Action(StrEnum):
     VIEW_COUNCIL_REPORT = "councils.report"
     VIEW_DECLARATION_SUMMARY = "declarations.summary"
     """Aggregate figures of residents' declarations; never one by one."""
+    MANAGE_WEBHOOKS = "webhooks.manage"
     MANAGE_SPACE = "space.manage"
     PREVIEW_SPACE = "space.preview"
     """See the unpublished: the space itself, its components, their drafts."""

@@ -5,7 +5,7 @@ notifies nobody twice; a scheduled send is unique per (job, user, key), so two
 workers never mail the same reminder or digest.
 
 Revision ID: 0040
-Revises: 0007
+Revises: 0051
 Create Date: 2026-12-04 09:16:57.522358+00:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 revision: str = '0040'
-down_revision: str | None = '0007'
+down_revision: str | None = '0051'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

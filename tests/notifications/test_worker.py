@@ -17,7 +17,7 @@ from app.models.notifications import Notification, ScheduledSend
 from app.runtime import Runtime
 from app.services import outbox
 from app.services.mail import MAIL_SEND, mail_request
-from app.services.outbox import Dispatcher
+from app.services.outbox import Dispatcher, Envelope
 from tests import builders
 from tests.meetings.conftest import meetings_component, open_meeting
 from tests.notifications.conftest import API, Relay, Stage, deliver, follow, text_of
@@ -58,13 +58,13 @@ async def arrange_comments(runtime: Runtime, events: int) -> list[int]:
 
 
 def dispatcher(runtime: Runtime, consume: Any, **options: Any) -> Dispatcher:
-    consumers = {"comment.created": [consume]}
+    """A dispatcher whose only subscriber is ``consume`` (no mail, no webhooks)."""
     return Dispatcher(
         runtime.sessionmaker,
         {},
         max_attempts=5,
         interval_seconds=0.01,
-        consumers=consumers,
+        subscribers=[consume],
         **options,
     )
 
@@ -102,10 +102,12 @@ class TestStoppedMidBatch:
         calls = 0
         stopped = asyncio.Event()
 
-        async def dies_mid_batch(event_id: int, event_type: str, payload: Any) -> None:
+        async def dies_mid_batch(event: Envelope) -> None:
             nonlocal calls
+            if event.event_type != "comment.created":
+                return
             calls += 1
-            await runtime.notifier(event_id, event_type, payload)
+            await runtime.notifier(event)
             if calls == stop_after:
                 # Notified and committed, but the event is not marked delivered.
                 stopped.set()
@@ -196,9 +198,10 @@ class TestWorkersSideBySide:
         people = await arrange_comments(runtime, 40)
         handled: Counter[int] = Counter()
 
-        async def counting(event_id: int, event_type: str, payload: Any) -> None:
-            handled[event_id] += 1
-            await runtime.notifier(event_id, event_type, payload)
+        async def counting(event: Envelope) -> None:
+            if event.event_type == "comment.created":
+                handled[event.id] += 1
+            await runtime.notifier(event)
 
         async def drain(worker: Dispatcher) -> None:
             while await worker.run_once():
