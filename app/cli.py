@@ -161,7 +161,8 @@ def openapi(
 
 @cli.command()
 def worker() -> None:
-    """Deliver the outbox until stopped (run several on PostgreSQL)."""
+    """Deliver the outbox and run the scheduled jobs until stopped (run several on
+    PostgreSQL)."""
     from app.workers.run import run_worker
 
     asyncio.run(run_worker(get_settings()))

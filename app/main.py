@@ -40,6 +40,8 @@ from app.routers import (
     health,
     me,
     meetings,
+    notifications,
+    outbox,
     pages,
     posts,
     proposals,
@@ -140,6 +142,8 @@ def _api_routers() -> list[APIRouter]:
         follows.router,
         attachments.router,
         meetings.router,
+        notifications.router,
+        outbox.router,
         webhooks.router,
         surveys.router,
         accountability.router,
@@ -243,13 +247,16 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         dispatcher = runtime.dispatcher() if settings.dispatcher_enabled else None
-        if dispatcher is not None:
-            dispatcher.start()
+        scheduler = runtime.scheduler() if settings.dispatcher_enabled else None
+        for background in (dispatcher, scheduler):
+            if background is not None:
+                background.start()
         try:
             yield
         finally:
-            if dispatcher is not None:
-                await dispatcher.stop()
+            for background in (scheduler, dispatcher):
+                if background is not None:
+                    await background.stop()
             await runtime.engine.dispose()
 
     app = FastAPI(

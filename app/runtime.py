@@ -7,14 +7,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
+from app.models.notifications import DigestFrequency
 from app.security import AccessTokens, PasswordHashing
 from app.services import (
     changelog,  # noqa: F401  (registers the change-log hook)
     webhooks,
 )
 from app.services.mail import MAIL_SEND, MailSender, create_sender, mail_handler
+from app.services.notifications import RULES, notify
 from app.services.outbox import Dispatcher, Envelope, Handler, Subscriber
 from app.services.ratelimit import RateLimiter, create_storage
+from app.services.scheduled import send_digests, send_meeting_reminders
+from app.workers.scheduler import Job, Scheduler
 
 
 @dataclass
@@ -44,7 +48,43 @@ class Runtime:
         )
         runtime.handlers[MAIL_SEND] = mail_handler(settings, mail)
         runtime._add_webhooks()
+        runtime.subscribers.append(runtime.notifier)
         return runtime
+
+    async def notifier(self, event: Envelope) -> None:
+        """Fan one event out to the people it concerns, in one transaction."""
+        if event.event_type not in RULES:
+            return
+        async with self.sessionmaker() as session:
+            await notify(
+                session, self.settings, event.id, event.event_type, event.payload
+            )
+            await session.commit()
+
+    def scheduled_jobs(self) -> dict[str, Job]:
+        settings = self.settings
+
+        async def reminders(session: AsyncSession) -> int:
+            return await send_meeting_reminders(session, settings)
+
+        async def daily(session: AsyncSession) -> int:
+            return await send_digests(session, settings, DigestFrequency.DAILY)
+
+        async def weekly(session: AsyncSession) -> int:
+            return await send_digests(session, settings, DigestFrequency.WEEKLY)
+
+        return {
+            "meeting_reminders": reminders,
+            "daily_digests": daily,
+            "weekly_digests": weekly,
+        }
+
+    def scheduler(self) -> Scheduler:
+        return Scheduler(
+            self.sessionmaker,
+            self.scheduled_jobs(),
+            interval_seconds=self.settings.scheduler_interval_seconds,
+        )
 
     def _add_webhooks(self) -> None:
         # Late-bound: tests point ``sessionmaker`` at their own connection.

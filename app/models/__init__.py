@@ -26,6 +26,12 @@ from app.models.meetings import (
     MeetingAttendance,
     MeetingRegistration,
 )
+from app.models.notifications import (
+    Notification,
+    NotificationPreference,
+    NotificationSettings,
+    ScheduledSend,
+)
 from app.models.proposals import (
     Proposal,
     ProposalCoauthor,
@@ -86,6 +92,9 @@ __all__ = [
     "MeetingAgendaItem",
     "MeetingAttendance",
     "MeetingRegistration",
+    "Notification",
+    "NotificationPreference",
+    "NotificationSettings",
     "OutboxEvent",
     "Page",
     "Phase",
@@ -102,6 +111,7 @@ __all__ = [
     "ResultLink",
     "ResultStatus",
     "ResultUpdate",
+    "ScheduledSend",
     "Scope",
     "Space",
     "SpaceInterestGroup",

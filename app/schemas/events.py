@@ -26,7 +26,7 @@ class EventType:
 CATALOGUE: dict[str, EventType] = {}
 """Every public event type by name: what webhooks may subscribe to."""
 
-INTERNAL_EVENTS = frozenset({"mail.send", "webhook.deliver"})
+INTERNAL_EVENTS = frozenset({"mail.send", "webhook.deliver", "push.send"})
 """Outbox events that only this service consumes; never sent to integrators."""
 
 
@@ -90,6 +90,7 @@ class ProposalAnsweredEvent(ProposalEvent):
     answer_state: str | None = Field(
         description="evaluating, accepted, rejected or a custom state of the component."
     )
+    actor_id: int | None = Field(None, description="The staff member who answered.")
 
 
 @event("proposal.rated", "The author of an answered demand rated the answer.")
@@ -148,11 +149,13 @@ class MeetingEvent(EventPayload):
 @event("meeting.cancelled", "A meeting was called off.")
 class MeetingCancelledEvent(MeetingEvent):
     reason: str
+    actor_id: int | None = Field(None, description="Who called it off.")
 
 
 @event("meeting.closed", "A meeting was closed, with its minutes to come.")
 class MeetingClosedEvent(MeetingEvent):
     attendees_count: int | None
+    actor_id: int | None = Field(None, description="Who closed it.")
 
 
 @event("registration.confirmed", "A participant's place at a meeting is confirmed.")

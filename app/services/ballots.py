@@ -120,8 +120,7 @@ async def check_out(session: AsyncSession, user: User, budget_id: int) -> Ballot
     outbox.emit(
         session,
         "budget.ballot_checked_out",
-        event_payload(view.budget, view.component)
-        | {"ballot_id": ballot.id},
+        event_payload(view.budget, view.component) | {"ballot_id": ballot.id},
     )
     return await ballot_read(session, view, ballot)
 
@@ -136,8 +135,7 @@ async def cancel(session: AsyncSession, user: User, budget_id: int) -> None:
         outbox.emit(
             session,
             "budget.ballot_cancelled",
-            event_payload(view.budget, view.component)
-            | {"ballot_id": ballot.id},
+            event_payload(view.budget, view.component) | {"ballot_id": ballot.id},
         )
     await session.delete(ballot)
     await session.flush()

@@ -12,48 +12,23 @@ from typing import Any, Protocol
 from urllib.parse import urlencode
 
 import aiosmtplib
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from app.config import MailBackend, Settings
 from app.models.base import utcnow
 
 MAIL_SEND = "mail.send"
 
-_TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
-    "confirm_email": {
-        "pt-BR": (
-            "Confirme seu e-mail no Decide Contagem",
-            "Olá, {name}.\n\nPara ativar sua conta, abra o link abaixo:\n{link}\n\n"
-            "Se você não criou esta conta, ignore esta mensagem.",
-        ),
-        "en": (
-            "Confirm your e-mail on Decide Contagem",
-            "Hello, {name}.\n\nTo activate your account, open this link:\n{link}\n\n"
-            "If you did not sign up, ignore this message.",
-        ),
-        "es": (
-            "Confirma tu correo en Decide Contagem",
-            "Hola, {name}.\n\nPara activar tu cuenta, abre este enlace:\n{link}\n\n"
-            "Si no creaste esta cuenta, ignora este mensaje.",
-        ),
-    },
-    "reset_password": {
-        "pt-BR": (
-            "Redefinição de senha no Decide Contagem",
-            "Olá, {name}.\n\nPara escolher uma nova senha, abra o link abaixo:\n"
-            "{link}\n\nSe você não pediu a redefinição, ignore esta mensagem.",
-        ),
-        "en": (
-            "Reset your Decide Contagem password",
-            "Hello, {name}.\n\nTo choose a new password, open this link:\n{link}\n\n"
-            "If you did not ask for a reset, ignore this message.",
-        ),
-        "es": (
-            "Restablece tu contraseña de Decide Contagem",
-            "Hola, {name}.\n\nPara elegir una nueva contraseña, abre este enlace:\n"
-            "{link}\n\nSi no pediste el cambio, ignora este mensaje.",
-        ),
-    },
-}
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "mail"
+LOCALES = ("pt-BR", "en", "es")
+
+_environment = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    # Only HTML is escaped: a name with "&" must read as typed in plain text.
+    autoescape=select_autoescape(enabled_extensions=("html",)),
+    undefined=StrictUndefined,
+    keep_trailing_newline=False,
+)
 
 _LINK_PATHS = {"confirm_email": "/confirm", "reset_password": "/reset-password"}
 
@@ -63,31 +38,42 @@ class Mail:
     to: str
     subject: str
     text: str
+    html: str | None = None
+
+
+def render_mail(
+    template: str, locale: str, context: dict[str, Any], settings: Settings
+) -> tuple[str, str, str]:
+    """Subject, plain text and HTML of ``template`` in ``locale``, else the
+    language of ``locale``, else the default locale."""
+    chosen = _variant(locale) or settings.default_locale
+    values = dict(context)
+    if "token" in values:
+        query = urlencode({"token": values["token"]})
+        values["link"] = f"{settings.public_url}{_LINK_PATHS[template]}?{query}"
+    subject, text, html = (
+        _environment.get_template(f"{chosen}/{template}.{part}").render(values)
+        for part in ("subject.txt", "txt", "html")
+    )
+    return " ".join(subject.split()), text.strip() + "\n", html
 
 
 def render(
     template: str, locale: str, context: dict[str, Any], settings: Settings
 ) -> tuple[str, str]:
-    """Subject and body of ``template`` in ``locale``, else the default locale."""
-    variants = _TEMPLATES[template]
-    subject, body = _variant(variants, locale) or variants[settings.default_locale]
-    values = dict(context)
-    if "token" in values:
-        query = urlencode({"token": values["token"]})
-        values["link"] = f"{settings.public_url}{_LINK_PATHS[template]}?{query}"
-    return subject, body.format(**values)
+    """Subject and plain text of ``template`` in ``locale``."""
+    subject, text, _ = render_mail(template, locale, context, settings)
+    return subject, text
 
 
-def _variant(
-    variants: dict[str, tuple[str, str]], locale: str
-) -> tuple[str, str] | None:
-    """The variant of ``locale``, else of its language (``en-GB`` reads ``en``)."""
-    if locale in variants:
-        return variants[locale]
+def _variant(locale: str) -> str | None:
+    """The locale we write in for ``locale``; ``en-GB`` reads ``en``."""
+    if locale in LOCALES:
+        return locale
     language = locale.split("-")[0].lower()
-    for name, variant in variants.items():
+    for name in LOCALES:
         if name.split("-")[0].lower() == language:
-            return variant
+            return name
     return None
 
 
@@ -110,6 +96,8 @@ def _message(mail: Mail, settings: Settings) -> EmailMessage:
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="decide.contagem")
     message.set_content(mail.text)
+    if mail.html is not None:
+        message.add_alternative(mail.html, subtype="html")
     return message
 
 
@@ -170,9 +158,9 @@ def mail_handler(settings: Settings, sender: MailSender) -> Any:
     """The outbox handler for ``mail.send`` events."""
 
     async def deliver(payload: dict[str, Any]) -> None:
-        subject, text = render(
+        subject, text, html = render_mail(
             payload["template"], payload["locale"], payload["context"], settings
         )
-        await sender.send(Mail(to=payload["to"], subject=subject, text=text))
+        await sender.send(Mail(payload["to"], subject, text, html))
 
     return deliver

@@ -553,7 +553,11 @@ async def publish_meeting(
     await session.flush()
 
     _log(session, actor, "meeting.published", meeting, component, {})
-    outbox.emit(session, "meeting.published", event_payload(meeting, component))
+    outbox.emit(
+        session,
+        "meeting.published",
+        event_payload(meeting, component) | {"actor_id": actor.id},
+    )
     return await detail(session, organiser_view(meeting, component))
 
 
@@ -576,7 +580,7 @@ async def cancel_meeting(
     outbox.emit(
         session,
         "meeting.cancelled",
-        event_payload(meeting, component) | {"reason": reason},
+        event_payload(meeting, component) | {"reason": reason, "actor_id": actor.id},
     )
     return await detail(session, organiser_view(meeting, component))
 
@@ -631,7 +635,7 @@ async def close_meeting(
             session,
             "meeting.closed",
             event_payload(meeting, component)
-            | {"attendees_count": data.attendees_count},
+            | {"attendees_count": data.attendees_count, "actor_id": actor.id},
         )
     return await detail(session, organiser_view(meeting, component))
 

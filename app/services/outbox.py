@@ -13,8 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from app.db import READ_ONLY
+from app.errors import ConflictError, NotFoundError
 from app.models.base import utcnow
 from app.models.events import OutboxEvent, OutboxStatus
+from app.models.users import User
+from app.services import action_log
 
 log = structlog.get_logger()
 
@@ -167,7 +170,13 @@ class Dispatcher:
             failure = exc
 
         async with self._sessionmaker() as session:
-            outbox_event = await session.get_one(OutboxEvent, event_id)
+            outbox_event = await session.get_one(
+                OutboxEvent, event_id, with_for_update=True
+            )
+            if outbox_event.status != OutboxStatus.PENDING:
+                # Another worker took the event over after our lease ran out
+                # and settled it first; its outcome stands.
+                return False
             if failure is not None:
                 self._record_failure(outbox_event, failure)
             else:
@@ -217,3 +226,43 @@ class Dispatcher:
                 log.exception("outbox.dispatch_failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), self._interval)
+
+
+async def list_events(
+    session: AsyncSession, status: OutboxStatus, *, before_id: int | None, limit: int
+) -> list[OutboxEvent]:
+    """Events in ``status``, newest first, with secrets blanked; ``limit + 1``."""
+    query = (
+        select(OutboxEvent)
+        .where(OutboxEvent.status == status)
+        .order_by(OutboxEvent.id.desc())
+        .limit(limit + 1)
+    )
+    if before_id is not None:
+        query = query.where(OutboxEvent.id < before_id)
+    found = list((await session.scalars(query)).all())
+    for outbox_event in found:
+        session.expunge(outbox_event)
+        outbox_event.payload = without_secrets(outbox_event.payload)
+    return found
+
+
+async def retry(session: AsyncSession, admin: User, event_id: int) -> OutboxEvent:
+    """Put a parked event back in the queue, due now, with its attempts reset."""
+    outbox_event = await session.get(OutboxEvent, event_id, with_for_update=True)
+    if outbox_event is None:
+        raise NotFoundError(f"There is no outbox event {event_id}.")
+    if outbox_event.status != OutboxStatus.PARKED:
+        raise ConflictError(f"Outbox event {event_id} is not parked.")
+
+    outbox_event.status = OutboxStatus.PENDING
+    outbox_event.attempts = 0
+    outbox_event.available_at = utcnow()
+    outbox_event.locked_until = None
+    await session.flush()
+    session.info["outbox_written"] = True
+
+    action_log.record(
+        session, admin, "outbox.retried", object_type="outbox_event", object_id=event_id
+    )
+    return outbox_event

@@ -119,7 +119,7 @@ async def answer_proposal(
         public=proposal.answer_published_at is not None,
     )
     if proposal.answer_published_at == now:
-        outbox.emit(session, "proposal.answered", _answered(context))
+        outbox.emit(session, "proposal.answered", _answered(context, actor))
     return answer_read(proposal)
 
 
@@ -139,7 +139,7 @@ async def publish_answer(
     await session.flush()
 
     log_action(session, actor, "proposal.answer_published", context, {}, public=True)
-    outbox.emit(session, "proposal.answered", _answered(context))
+    outbox.emit(session, "proposal.answered", _answered(context, actor))
     return answer_read(proposal)
 
 
@@ -165,8 +165,12 @@ def answer_read(proposal: Proposal) -> ProposalAnswerRead:
     )
 
 
-def _answered(context: ProposalContext) -> dict[str, Any]:
-    return {**event_payload(context), "answer_state": context.proposal.answer_state}
+def _answered(context: ProposalContext, actor: User) -> dict[str, Any]:
+    return {
+        **event_payload(context),
+        "answer_state": context.proposal.answer_state,
+        "actor_id": actor.id,
+    }
 
 
 async def _ensure_may_answer(

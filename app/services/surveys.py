@@ -441,8 +441,7 @@ async def submit_response(
     outbox.emit(
         session,
         "survey.response_submitted",
-        event_payload(view.survey, view.component)
-        | {"response_id": response.id},
+        event_payload(view.survey, view.component) | {"response_id": response.id},
     )
     return response
 
@@ -486,8 +485,7 @@ async def replace_response(
     outbox.emit(
         session,
         "survey.response_updated",
-        event_payload(view.survey, view.component)
-        | {"response_id": response.id},
+        event_payload(view.survey, view.component) | {"response_id": response.id},
     )
     return response
 
