@@ -164,6 +164,34 @@ def worker() -> None:
     asyncio.run(run_worker(get_settings()))
 
 
+search_cli = typer.Typer(help="The search index.", no_args_is_help=True)
+cli.add_typer(search_cli, name="search")
+
+
+@search_cli.command("reindex")
+def search_reindex(
+    types: Annotated[
+        list[str] | None, typer.Argument(help="Kinds to rebuild; all by default.")
+    ] = None,
+) -> None:
+    """Rebuild the search index from the content, in one transaction."""
+    import app.main  # noqa: F401  (its routers import every domain that registers)
+    from app.db import session_scope
+    from app.runtime import Runtime
+    from app.services import search
+
+    async def run() -> dict[str, int]:
+        runtime = Runtime.build(get_settings())
+        try:
+            async with session_scope(runtime.sessionmaker) as session:
+                return await search.reindex(session, types or ())
+        finally:
+            await runtime.engine.dispose()
+
+    for name, count in asyncio.run(run()).items():
+        typer.echo(f"{name}: {count} indexed")
+
+
 def main() -> None:
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     cli()

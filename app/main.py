@@ -39,6 +39,7 @@ from app.routers import (
     pages,
     posts,
     proposals,
+    search,
     spaces,
     taxonomies,
     users,
@@ -133,6 +134,7 @@ def _api_routers() -> list[APIRouter]:
         follows.router,
         attachments.router,
         meetings.router,
+        search.router,
     ]
 
 

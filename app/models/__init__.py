@@ -25,6 +25,7 @@ from app.models.proposals import (
     ProposalParticipant,
     ProposalSupport,
 )
+from app.models.search import SearchDocument
 from app.models.spaces import (
     Phase,
     Space,
@@ -76,6 +77,7 @@ __all__ = [
     "RefreshToken",
     "ResidentDeclaration",
     "Scope",
+    "SearchDocument",
     "Space",
     "SpaceInterestGroup",
     "SpaceMember",
