@@ -231,7 +231,7 @@ def _drop(connection: Connection, name: str, ids: Sequence[int]) -> None:
     )
     if connection.dialect.name == "sqlite":
         connection.execute(
-            text("DELETE FROM search_fts WHERE rowid IN (:ids)").bindparams(
+            text("DELETE FROM search_fts WHERE rowid IN :ids").bindparams(
                 bindparam("ids", expanding=True)
             ),
             {"ids": list(connection.scalars(doomed))},
@@ -263,7 +263,7 @@ def _write_vectors(connection: Connection, name: str, ids: Sequence[int]) -> Non
             " (SELECT group_concat(value, ' ') FROM json_each(d.title)),"
             " (SELECT group_concat(value, ' ') FROM json_each(d.body))"
             " FROM search_documents AS d"
-            " WHERE d.resource_type = :name AND d.resource_id IN (:ids)"
+            " WHERE d.resource_type = :name AND d.resource_id IN :ids"
         ).bindparams(bindparam("ids", expanding=True)),
         {"name": name, "ids": list(ids)},
     )
