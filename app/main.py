@@ -36,6 +36,7 @@ from app.routers import (
     health,
     me,
     meetings,
+    open_data,
     pages,
     posts,
     proposals,
@@ -135,6 +136,7 @@ def _api_routers() -> list[APIRouter]:
         attachments.router,
         meetings.router,
         search.router,
+        open_data.router,
     ]
 
 

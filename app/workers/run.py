@@ -1,4 +1,5 @@
-"""``decide worker``: the outbox dispatcher as a process of its own."""
+"""``decide worker``: the outbox dispatcher and the open data builder, as a
+process of their own."""
 
 import asyncio
 import signal
@@ -8,6 +9,7 @@ import structlog
 from app.config import Settings
 from app.logging import configure_logging
 from app.runtime import Runtime
+from app.services.open_data import refresh_forever
 
 log = structlog.get_logger()
 
@@ -22,8 +24,12 @@ async def run_worker(settings: Settings) -> None:
         loop.add_signal_handler(signum, stopping.set)
 
     dispatcher.start()
+    open_data_job = asyncio.create_task(
+        refresh_forever(runtime.sessionmaker, settings, stopping)
+    )
     log.info("worker.started")
     await stopping.wait()
+    await open_data_job
     await dispatcher.stop()
     await runtime.engine.dispose()
     log.info("worker.stopped")
