@@ -38,6 +38,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
+from app.db import READ_ONLY
 from app.errors import NotFoundError
 from app.models.base import utcnow
 from app.models.events import ChangeLogEntry
@@ -312,6 +313,7 @@ async def build(
     now = utcnow()
     counts: dict[str, int] = {}
     async with sessionmaker() as session:
+        await session.connection(execution_options={READ_ONLY: True})
         # The position is read before the data, so the data is at least as new.
         at = await position(session)
         for exporter in exporters():
@@ -400,6 +402,7 @@ async def refresh(
 ) -> Build:
     """Rebuilds the export if it is stale (the worker's periodic job)."""
     async with sessionmaker() as session:
+        await session.connection(execution_options={READ_ONLY: True})
         return await fresh_build(session, sessionmaker, store_for(settings))
 
 
