@@ -28,5 +28,6 @@ class SearchPage(BaseModel):
     items: list[SearchHit]
     next_cursor: str | None
     counts: dict[str, int] = Field(
-        description="Hits per type for this query and filters, the type filter aside."
+        description="Hits per type for this query and filters, the type filter "
+        "aside; on the first page only (empty on the next ones)."
     )

@@ -231,8 +231,10 @@ async def _records(
     scoped = ExportContext(context.public_url, context.default_locale, extras)
     query = exporter.query(now).execution_options(yield_per=_YIELD_PER)
     result = await session.stream(query)
-    async for row in result:
-        yield exporter.record(row, scoped)
+    # A batch at a time: one switch into the driver per batch, not per row.
+    async for rows in result.partitions():
+        for row in rows:
+            yield exporter.record(row, scoped)
 
 
 async def _write_entity(

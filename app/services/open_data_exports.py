@@ -22,6 +22,9 @@ from app.models.proposals import Proposal, ProposalStatus
 from app.models.spaces import Phase, Space, SpaceKind
 from app.models.taxonomies import Area, AreaType, Scope
 from app.models.users import User
+
+# The domains whose kinds the read rules below name register them on import.
+from app.services import comments, debates, meetings, posts, proposals  # noqa: F401
 from app.services.components import switches_in_force
 from app.services.councils import OCCUPIED
 from app.services.open_data import (

@@ -486,7 +486,7 @@ async def search(
     limit: int,
 ) -> SearchResult:
     """The entries matching ``query`` that ``viewer`` may read, best first, and
-    how many of each type match (before the type filter), for tabs."""
+    on the first page how many of each type match (before the type filter)."""
     _words(query)
     names = _types(filters)
     engine = _engine(session, query)
@@ -521,8 +521,10 @@ async def search(
         if len(rows) > limit
         else None
     )
-    everywhere = [*found, _readable(viewer, now, searchable_names())]
-    counts = await _counts(session, engine, everywhere)
+    counts: dict[str, int] = {}
+    if cursor is None:
+        everywhere = [*found, _readable(viewer, now, searchable_names())]
+        counts = await _counts(session, engine, everywhere)
     return SearchResult(hits, next_cursor, counts)
 
 
