@@ -177,6 +177,7 @@ def search_reindex(
     """Rebuild the search index from the content, in one transaction."""
     import app.main  # noqa: F401  (its routers import every domain that registers)
     from app.db import session_scope
+    from app.errors import InvalidInputError
     from app.runtime import Runtime
     from app.services import search
 
@@ -188,7 +189,12 @@ def search_reindex(
         finally:
             await runtime.engine.dispose()
 
-    for name, count in asyncio.run(run()).items():
+    try:
+        counts = asyncio.run(run())
+    except InvalidInputError as exc:
+        typer.echo(str(exc.detail), err=True)
+        raise typer.Exit(2) from exc
+    for name, count in counts.items():
         typer.echo(f"{name}: {count} indexed")
 
 
