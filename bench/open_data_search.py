@@ -174,10 +174,9 @@ async def load(url: str, scale: int, users: int) -> dict[str, int]:
             " WHERE c.resource_id = proposals.id"
         )
         for table in ("users", "proposals", "comments", "scopes"):
-            await connection.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
-                f" (SELECT max(id) FROM {table}))"
-            )
+            sequence = f"pg_get_serial_sequence('{table}', 'id')"
+            highest = f"(SELECT max(id) FROM {table})"  # noqa: S608  (our names)
+            await connection.execute(f"SELECT setval({sequence}, {highest})")
         await connection.execute("VACUUM ANALYZE")
         return {
             "proposals": await connection.fetchval("SELECT count(*) FROM proposals"),
