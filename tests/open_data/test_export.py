@@ -215,7 +215,8 @@ class TestLeftOut:
         assert row["answer/pt-BR"] == ""
         assert row["supports"] == ""
         assert "Resposta ainda interna" not in export.everything()
-        assert "41" not in export.text("proposals.jsonl")
+        [record] = export.records("proposals")
+        assert record["supports"] is None
 
     async def test_deleted_and_private_comments_and_emails_stay_out(
         self, client: httpx.AsyncClient, session: AsyncSession, runtime: Runtime
