@@ -57,6 +57,7 @@ var:
 run: $(STAMP) | var ## migrate, load the demo data and serve on http://127.0.0.1:$(PORT)
 	$(RUN_ENV) $(BIN)/decide migrate
 	$(RUN_ENV) $(BIN)/decide seed-demo
+	$(RUN_ENV) $(BIN)/decide search reindex
 	@echo "Decide on http://$(HOST):$(PORT)  (docs: /api/v1/docs and /mobile/v1/docs; mail in var/mail)"
 	$(RUN_ENV) exec $(BIN)/decide serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 

@@ -292,6 +292,40 @@ def pabulib_export(
     typer.echo(f"wrote {path}: {len(election.voters)} ballots")
 
 
+search_cli = typer.Typer(help="The search index.", no_args_is_help=True)
+cli.add_typer(search_cli, name="search")
+
+
+@search_cli.command("reindex")
+def search_reindex(
+    types: Annotated[
+        list[str] | None, typer.Argument(help="Kinds to rebuild; all by default.")
+    ] = None,
+) -> None:
+    """Rebuild the search index from the content, in one transaction."""
+    import app.main  # noqa: F401  (its routers import every domain that registers)
+    from app.db import session_scope
+    from app.errors import InvalidInputError
+    from app.runtime import Runtime
+    from app.services import search
+
+    async def run() -> dict[str, int]:
+        runtime = Runtime.build(get_settings())
+        try:
+            async with session_scope(runtime.sessionmaker) as session:
+                return await search.reindex(session, types or ())
+        finally:
+            await runtime.engine.dispose()
+
+    try:
+        counts = asyncio.run(run())
+    except InvalidInputError as exc:
+        typer.echo(str(exc.detail), err=True)
+        raise typer.Exit(2) from exc
+    for name, count in counts.items():
+        typer.echo(f"{name}: {count} indexed")
+
+
 def main() -> None:
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     cli()

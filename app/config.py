@@ -90,10 +90,15 @@ class Settings(BaseSettings):
     time_zone: str = "America/Sao_Paulo"
     log_json: bool | None = None
 
+    open_data_dir: Path = Path("var/open-data")
+    open_data_locales: Annotated[list[str], NoDecode] = ["pt-BR", "en", "es", "ca"]
+    open_data_licence: str = "Open Database License (ODbL) 1.0, https://opendatacommons.org/licenses/odbl/1-0/"
+    open_data_refresh_seconds: float = Field(default=300.0, gt=0)
+
     @model_validator(mode="before")
     @classmethod
     def _split_lists(cls, data: dict[str, object]) -> dict[str, object]:
-        for key in ("cors_origins", "previous_secret_keys"):
+        for key in ("cors_origins", "previous_secret_keys", "open_data_locales"):
             value = data.get(key)
             if isinstance(value, str):
                 data[key] = [item.strip() for item in value.split(",") if item.strip()]

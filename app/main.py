@@ -42,9 +42,11 @@ from app.routers import (
     meetings,
     notifications,
     outbox,
+    open_data,
     pages,
     posts,
     proposals,
+    search,
     spaces,
     surveys,
     taxonomies,
@@ -148,6 +150,8 @@ def _api_routers() -> list[APIRouter]:
         surveys.router,
         accountability.router,
         budgets.router,
+        search.router,
+        open_data.router,
     ]
 
 

@@ -41,6 +41,11 @@ def render_item(kind: str, item: Any, autogen: AutogenContext) -> str | bool:
     return False
 
 
+def include_name(name: str | None, type_: str, _parents: Any) -> bool:
+    """Leave out tables no model maps: SQLite's FTS5 search table and its shadows."""
+    return not (type_ == "table" and (name or "").startswith("search_fts"))
+
+
 def configure(connection: Connection | None = None, url: str | None = None) -> None:
     context.configure(
         connection=connection,
@@ -49,6 +54,7 @@ def configure(connection: Connection | None = None, url: str | None = None) -> N
         render_as_batch=True,
         compare_type=True,
         render_item=render_item,
+        include_name=include_name,
         literal_binds=connection is None,
     )
 

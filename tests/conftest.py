@@ -87,6 +87,7 @@ def make_settings(database_url: str, mail_dir: Path, **overrides: object) -> Set
         "mail_backend": MailBackend.FILE,
         "mail_dir": mail_dir,
         "upload_dir": mail_dir.parent / "uploads",
+        "open_data_dir": mail_dir.parent / "open-data",
         "rate_limit_auth_ip": "1000/minute",
         "rate_limit_auth_account": "1000/minute",
         "log_json": False,
@@ -231,7 +232,7 @@ def shared_app(
     apps: dict[str, FastAPI], settings: Settings, runtime: Runtime
 ) -> FastAPI:
     """The application built with ``settings`` (bar the folders), on ``runtime``."""
-    key = settings.model_dump_json(exclude={"mail_dir", "upload_dir"})
+    key = settings.model_dump_json(exclude={"mail_dir", "upload_dir", "open_data_dir"})
     if key not in apps:
         apps[key] = create_app(settings, runtime)
     return bind_runtime(apps[key], runtime)

@@ -40,6 +40,7 @@ from app.models.proposals import (
     ProposalParticipant,
     ProposalSupport,
 )
+from app.models.search import SearchDocument
 from app.models.spaces import (
     Phase,
     Space,
@@ -113,6 +114,7 @@ __all__ = [
     "ResultUpdate",
     "ScheduledSend",
     "Scope",
+    "SearchDocument",
     "Space",
     "SpaceInterestGroup",
     "SpaceMember",

@@ -6,8 +6,10 @@ equals its live comments: it moves in the transaction that adds or deletes one.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, select, update
+from sqlalchemy import ColumnElement, Select, delete, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import (
@@ -21,7 +23,7 @@ from app.models.comments import MAX_DEPTH, Alignment, Comment, CommentVote
 from app.models.users import User
 from app.schemas.comments import MAX_BODY, CommentOrder, VoteDirection
 from app.schemas.pagination import decode_cursor, encode_cursor
-from app.services import follows, outbox
+from app.services import follows, outbox, search
 from app.services.conversation import (
     Target,
     bump,
@@ -30,7 +32,7 @@ from app.services.conversation import (
     participation_target,
     readable_target,
 )
-from app.services.resources import kind_named
+from app.services.resources import kind_named, readable_reference
 from app.services.richtext import sanitize
 
 
@@ -431,3 +433,40 @@ async def _count_vote(
 ) -> None:
     counter = Comment.up_votes if value > 0 else Comment.down_votes
     await bump(session, counter, comment_id, delta)
+
+
+# Search
+
+
+def _readable_for_search(
+    query: Select[Any], viewer: User | None, now: datetime
+) -> Select[Any]:
+    """A comment reads as its resource does, while it is not deleted."""
+    return query.where(
+        Comment.deleted_at.is_(None),
+        readable_reference(Comment.resource_type, Comment.resource_id, viewer, now),
+    )
+
+
+def _search_source() -> search.Rows:
+    space_id = search.space_of_resource(Comment.resource_type, Comment.resource_id)
+    return select(
+        Comment.id,
+        space_id.label("space_id"),
+        literal(None).label("scope_id"),
+        literal(None).label("area_id"),
+        Comment.created_at.label("occurred_at"),
+        literal(None).label("title"),
+        Comment.body.label("body"),
+    ).where(Comment.deleted_at.is_(None))
+
+
+search.register(
+    search.Searchable(
+        "comment",
+        Comment,
+        _search_source,
+        watched=frozenset({"body", "deleted_at"}),
+        restrict=_readable_for_search,
+    )
+)

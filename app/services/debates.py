@@ -26,7 +26,7 @@ from app.schemas.debates import (
     DebateUpdate,
 )
 from app.schemas.pagination import decode_cursor, encode_cursor
-from app.services import action_log, follows, outbox
+from app.services import action_log, follows, outbox, search
 from app.services.components import (
     ensure_type,
     get_component_for,
@@ -313,3 +313,18 @@ def _emit(
             "official": debate.official,
         },
     )
+
+
+search.register(
+    search.Searchable(
+        "debate",
+        Debate,
+        search.in_component(
+            Debate,
+            title=Debate.title,
+            body=Debate.description,
+            occurred_at=Debate.created_at,
+        ),
+        watched=frozenset({"title", "description"}),
+    )
+)

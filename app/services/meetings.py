@@ -40,7 +40,7 @@ from app.schemas.meetings import (
     MeetingUpdate,
     MinutesRead,
 )
-from app.services import action_log, outbox
+from app.services import action_log, outbox, search
 from app.services.components import effective_switches, ensure_type
 from app.services.permissions import Action, allowed, roles_in_space
 from app.services.resources import ResourceKind, register
@@ -865,3 +865,21 @@ def _log(
 
 def _plain(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+search.register(
+    search.Searchable(
+        "meeting",
+        Meeting,
+        search.in_component(
+            Meeting,
+            title=Meeting.title,
+            body=Meeting.description,
+            occurred_at=Meeting.starts_at,
+            scope_id=Meeting.scope_id,
+            area_id=Meeting.area_id,
+        ),
+        watched=frozenset({"title", "description", "starts_at", "scope_id", "area_id"}),
+        listed=lambda: Meeting.withdrawn_at.is_(None),
+    )
+)

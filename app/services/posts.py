@@ -12,7 +12,7 @@ from app.models.components import Component, ComponentType, Post
 from app.models.spaces import Space
 from app.models.users import User
 from app.schemas.posts import PostCreate, PostUpdate
-from app.services import action_log
+from app.services import action_log, search
 from app.services.components import (
     ensure_type,
     get_component_for,
@@ -200,3 +200,19 @@ def _log(
         changes=changes,
         public=public,
     )
+
+
+search.register(
+    search.Searchable(
+        "post",
+        Post,
+        search.in_component(
+            Post,
+            title=Post.title,
+            body=Post.body,
+            occurred_at=Post.published_at,
+            live=Post.deleted_at.is_(None),
+        ),
+        watched=frozenset({"title", "body", "published_at", "deleted_at"}),
+    )
+)

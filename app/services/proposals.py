@@ -69,7 +69,7 @@ from app.schemas.proposals import (
     ProposalUpdate,
     SupportRead,
 )
-from app.services import action_log, attachments, follows, outbox, resources
+from app.services import action_log, attachments, follows, outbox, resources, search
 from app.services.components import ensure_type, switches_in_force
 from app.services.permissions import Action, ensure_can
 from app.services.resources import ResourceKind, register
@@ -1303,3 +1303,21 @@ def log_action(
         changes=changes,
         public=public,
     )
+
+
+search.register(
+    search.Searchable(
+        "proposal",
+        Proposal,
+        search.in_component(
+            Proposal,
+            title=Proposal.title,
+            body=Proposal.body,
+            occurred_at=Proposal.published_at,
+            scope_id=Proposal.scope_id,
+            area_id=Proposal.area_id,
+        ),
+        watched=frozenset({"title", "body", "published_at", "scope_id", "area_id"}),
+        listed=lambda: Proposal.status != ProposalStatus.WITHDRAWN,
+    )
+)

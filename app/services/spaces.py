@@ -6,7 +6,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, case, delete, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    case,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,6 +36,7 @@ from app.models.taxonomies import Area, InterestGroup, Scope
 from app.models.users import User
 from app.schemas.pagination import decode_cursor, encode_cursor
 from app.schemas.spaces import SpaceCreate, SpacePeriod, SpaceUpdate
+from app.services import search
 from app.services.action_log import apply_changes, record
 from app.services.permissions import Action, ensure_can
 from app.services.richtext import sanitize_translations
@@ -713,3 +722,27 @@ def _page(
     if len(rows) > limit:
         return rows[:limit], encode_cursor([key(rows[limit - 1])])
     return rows, None
+
+
+def _search_source() -> search.Rows:
+    return select(
+        Space.id,
+        Space.id.label("space_id"),
+        Space.scope_id,
+        Space.area_id,
+        Space.published_at.label("occurred_at"),
+        Space.title,
+        Space.description.label("body"),
+    )
+
+
+search.register(
+    search.Searchable(
+        "space",
+        Space,
+        _search_source,
+        watched=frozenset(
+            {"title", "description", "scope_id", "area_id", "published_at"}
+        ),
+    )
+)

@@ -1,4 +1,5 @@
-"""``decide worker``: the outbox dispatcher and the scheduled jobs, as a process."""
+"""``decide worker``: the outbox dispatcher, the scheduled jobs and the open data
+builder, as a process of their own."""
 
 import asyncio
 import signal
@@ -8,6 +9,8 @@ import structlog
 from app.config import Settings
 from app.logging import configure_logging
 from app.runtime import Runtime
+from app.services import open_data_exports  # noqa: F401  (registers the entities)
+from app.services.open_data import refresh_forever
 
 log = structlog.get_logger()
 
@@ -24,8 +27,12 @@ async def run_worker(settings: Settings) -> None:
 
     dispatcher.start()
     scheduler.start()
+    open_data_job = asyncio.create_task(
+        refresh_forever(runtime.sessionmaker, settings, stopping)
+    )
     log.info("worker.started")
     await stopping.wait()
+    await open_data_job
     await scheduler.stop()
     await dispatcher.stop()
     await runtime.engine.dispose()
