@@ -26,6 +26,7 @@ from app.responses import JSON
 from app.routers import (
     attachments,
     auth,
+    changes,
     comments,
     components,
     councils,
@@ -133,6 +134,7 @@ def _api_routers() -> list[APIRouter]:
         follows.router,
         attachments.router,
         meetings.router,
+        changes.router,
     ]
 
 

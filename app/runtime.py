@@ -7,7 +7,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.security import AccessTokens, PasswordHashing
-from app.services import changelog  # noqa: F401  (registers the change-log hook)
+from app.services import (
+    changelog,  # noqa: F401  (registers the change-log hook)
+    sync,  # noqa: F401  (registers the visibility fan-out)
+)
 from app.services.mail import MAIL_SEND, MailSender, create_sender, mail_handler
 from app.services.outbox import Dispatcher, Handler
 from app.services.ratelimit import RateLimiter, create_storage

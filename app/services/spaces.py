@@ -713,3 +713,10 @@ def _page(
     if len(rows) > limit:
         return rows[:limit], encode_cursor([key(rows[limit - 1])])
     return rows, None
+
+
+async def views_of(
+    session: AsyncSession, viewer: User | None, found: Sequence[Space]
+) -> list[SpaceView]:
+    """Read views of spaces already fetched (sync, feeds), in three queries."""
+    return await _views(session, viewer, found)

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from app.mobile import schemas
+from app.mobile.routers import content, sync
 from app.routers import auth, me
 
 AUTH_BODIES = auth.AuthBodies(
@@ -21,4 +22,6 @@ def routers() -> list[APIRouter]:
     return [
         auth.build_router(AUTH_BODIES),
         me.build_router(schemas.MobileProfileUpdate),
+        content.router,
+        sync.router,
     ]
