@@ -13,6 +13,7 @@ from app.services import (
 )
 from app.services.mail import MAIL_SEND, MailSender, create_sender, mail_handler
 from app.services.outbox import Dispatcher, Handler
+from app.services.push import PUSH_SEND, PushSender, push_handler
 from app.services.ratelimit import RateLimiter, create_storage
 
 
@@ -41,6 +42,8 @@ class Runtime:
             mail=mail,
         )
         runtime.handlers[MAIL_SEND] = mail_handler(settings, mail)
+        sender = PushSender(settings, lambda: runtime.sessionmaker)
+        runtime.handlers[PUSH_SEND] = push_handler(sender)
         return runtime
 
     def dispatcher(self) -> Dispatcher:

@@ -181,7 +181,6 @@ class FeedItem(BaseModel):
 
     reason: FeedReason
     at: datetime
-    space: SpaceCard | None = None
     proposal: ProposalCard | None = None
     meeting: MeetingCard | None = None
 

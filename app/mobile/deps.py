@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Response
 
 from app.deps import OptionalUser, RuntimeDep
+from app.errors import UpgradeRequiredError
 from app.mobile.present import Reader
 
 _TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -57,3 +58,34 @@ async def get_reader(
 
 
 ReaderDep = Annotated[Reader, Depends(get_reader, scope="function")]
+
+
+_VERSION_PART = re.compile(r"^(\d+)")
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """``2.10.1-beta`` as (2, 10, 1): numeric parts compared as numbers."""
+    parts = []
+    for part in version.split(".")[:4]:
+        match = _VERSION_PART.match(part)
+        parts.append(int(match.group(1)) if match else 0)
+    return tuple(parts)
+
+
+async def require_app_version(
+    runtime: RuntimeDep,
+    x_app_version: Annotated[str | None, Header(max_length=40)] = None,
+) -> None:
+    """A 426 for an app older than the oldest version still served.
+
+    Requests without the header (a browser, curl) are served.
+    """
+    minimum = runtime.settings.min_app_version
+    if minimum is None or x_app_version is None:
+        return
+    if version_key(x_app_version) < version_key(minimum):
+        raise UpgradeRequiredError(
+            f"This version of the app ({x_app_version}) is no longer supported; "
+            f"update it to {minimum} or later from the app store.",
+            minimum_version=minimum,
+        )
