@@ -21,6 +21,7 @@ from app.deps import refuse_nul_in_parameters
 from app.errors import Problem, install_error_handlers
 from app.logging import configure_logging
 from app.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from app.mobile.routers import actions as mobile_actions
 from app.mobile.routers import routers as mobile_routers
 from app.responses import JSON
 from app.routers import (
@@ -266,7 +267,10 @@ def create_app(
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,
-        uploads=[(API_PREFIX + attachments.UPLOAD_PATH, upload_limit)],
+        uploads=[
+            (API_PREFIX + attachments.UPLOAD_PATH, upload_limit),
+            (MOBILE_PREFIX + mobile_actions.PHOTO_PATH, upload_limit),
+        ],
     )
     if settings.cors_origins:
         app.add_middleware(

@@ -160,3 +160,8 @@ class PushSender:
 
 def push_handler(sender: PushSender) -> Handler:
     return sender.deliver
+
+
+async def forget_devices(session: AsyncSession, user: User) -> None:
+    """Stop every push to ``user`` until their apps register again."""
+    await session.execute(delete(PushDevice).where(PushDevice.user_id == user.id))

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Depends
 
 from app.mobile import schemas
 from app.mobile.deps import require_app_version
-from app.mobile.routers import content, devices, feed, sync
+from app.mobile.routers import actions, content, devices, feed, sync
 from app.routers import auth, me
 
 AUTH_BODIES = auth.AuthBodies(
@@ -32,6 +32,7 @@ def _routers() -> list[APIRouter]:
         auth.build_router(AUTH_BODIES),
         me.build_router(schemas.MobileProfileUpdate),
         content.router,
+        actions.router,
         sync.router,
         devices.router,
         feed.router,
