@@ -84,3 +84,27 @@ export async function feedTitles(accessToken: string): Promise<string[]> {
   if (error) fail(error);
   return data.items.map((item) => item.proposal?.title ?? item.meeting?.title ?? "");
 }
+
+export async function support(proposalId: number, accessToken: string): Promise<number | null> {
+  const { data, error } = await client.POST("/proposals/{proposal_id}/support", {
+    params: { path: { proposal_id: proposalId } },
+    headers: { Authorization: `Bearer ${accessToken}` },
+  });
+  if (error) fail(error);
+  return data.supports_count;
+}
+
+export async function propose(componentId: number, accessToken: string): Promise<number> {
+  const { data, error } = await client.POST("/components/{component_id}/proposals", {
+    params: { path: { component_id: componentId } },
+    body: {
+      title: { "pt-BR": "Semáforo na avenida" },
+      body: { "pt-BR": "<p>Travessia perigosa.</p>" },
+      latitude: -19.93,
+      longitude: -44.05,
+    },
+    headers: { Authorization: `Bearer ${accessToken}` },
+  });
+  if (error) fail(error);
+  return data.id;
+}
