@@ -22,6 +22,7 @@ from sqlalchemy import (
     Select,
     and_,
     event,
+    false,
     func,
     insert,
     inspect,
@@ -117,6 +118,8 @@ def _comments(condition: ColumnElement[bool]) -> Select[Any]:
             .join(Component, Component.id == kind.component_column)
             .where(condition)
         )
+    if not parts:
+        return select(Comment.id).where(false())
     return union_all(*parts).subquery().select()
 
 
