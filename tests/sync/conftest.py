@@ -25,6 +25,9 @@ from tests.proposals.conftest import proposals_component
 MOBILE = "/mobile/v1/sync"
 CHANGES = "/api/v1/changes"
 Changes = list[dict[str, Any]]
+HORIZON_WAIT = 90
+"""Seconds to wait for changes on PostgreSQL, where a long transaction anywhere
+on the server (another suite, a benchmark) holds the change log's horizon."""
 
 
 @dataclass
@@ -82,7 +85,7 @@ async def drain(
     back for a moment, so an empty answer is asked again until ``until`` holds.
     """
     seen: Changes = []
-    async with asyncio.timeout(20):
+    async with asyncio.timeout(HORIZON_WAIT):
         while True:
             query = {**params, **({"since": since} if since else {})}
             answer = await client.get(path, params=query)
