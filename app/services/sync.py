@@ -208,8 +208,13 @@ def _public(name: str) -> ColumnElement[bool]:
         return readable
     # Comments are not a kind of their own: one is public while it stands and
     # the resource it is on is public.
+    commentable = [
+        kind
+        for kind in resources.kind_names()
+        if resources.kind_named(kind).commentable
+    ]
     return Comment.deleted_at.is_(None) & resources.readable_reference(
-        Comment.resource_type, Comment.resource_id, None, now
+        Comment.resource_type, Comment.resource_id, None, now, names=commentable
     )
 
 
