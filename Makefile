@@ -31,7 +31,7 @@ DECIDE_TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 IS_CI := $(filter 1 true yes,$(shell echo '$(CI)' | tr A-Z a-z))
 
 .PHONY: help install run migrate seed openapi lint format test test-steps \
-	check-migrations check-openapi test-sqlite test-postgres lock clean distclean
+	check-migrations check-openapi check-typescript test-sqlite test-postgres lock clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
@@ -87,7 +87,7 @@ test: ## lint, migration and OpenAPI checks, pytest on SQLite then on PostgreSQL
 		$$((elapsed / 60)) $$((elapsed % 60)) $$elapsed $$status; \
 	exit $$status
 
-test-steps: lint check-migrations check-openapi test-sqlite test-postgres
+test-steps: lint check-migrations check-openapi check-typescript test-sqlite test-postgres
 
 # The models and the migrations agree: migrate a fresh database, then ask
 # Alembic whether autogenerate would add anything.
@@ -99,6 +99,20 @@ check-migrations: $(STAMP)
 
 check-openapi: $(STAMP)
 	$(BIN)/decide openapi --check
+
+# App developers generate a client from openapi/mobile.json: generate its types
+# from the document the code produces now, and type-check a client written with
+# openapi-fetch against them (clients/typescript, versions pinned by its lock).
+# Fields with a default are optional in requests: --default-non-nullable false.
+check-typescript: $(STAMP)
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	echo "TypeScript: openapi-typescript on a fresh mobile.json, then tsc"; \
+	$(BIN)/decide openapi --folder "$$tmp" > /dev/null && \
+	cd clients/typescript && \
+	npm ci --no-audit --no-fund --loglevel=error && \
+	npx --no-install openapi-typescript "$$tmp/mobile.json" \
+		--default-non-nullable false -o src/mobile.d.ts && \
+	npx --no-install tsc --noEmit -p .
 
 # pytest exits 5 when it collected no test: that is a failure here too.
 run_pytest = status=0; $(1) || status=$$?; \

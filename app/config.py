@@ -4,10 +4,25 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from limits import parse
 from pydantic import AfterValidator, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+FCM_ENDPOINT = "https://fcm.googleapis.com"
+FCM_TOKEN_URL = "https://oauth2.googleapis.com/token"  # noqa: S105
+APNS_ENDPOINT = "https://api.push.apple.com"
+PUSH_HOSTS = frozenset(
+    {
+        "fcm.googleapis.com",
+        "oauth2.googleapis.com",
+        "api.push.apple.com",
+        "api.sandbox.push.apple.com",
+    }
+)
+"""The push providers' own hosts: the only endpoints accepted in production."""
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
 DEVELOPMENT_SECRET = "development-secret-change-me-0123456789abcdef"  # noqa: S105
 
@@ -86,6 +101,19 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     idempotency_key_hours: int = Field(default=24, ge=1)
 
+    min_app_version: str | None = Field(default=None, pattern=r"^\d+(\.\d+){0,3}$")
+
+    fcm_endpoint: str = FCM_ENDPOINT
+    fcm_token_url: str = FCM_TOKEN_URL
+    fcm_project_id: str | None = None
+    fcm_service_account_file: Path | None = None
+    apns_endpoint: str = APNS_ENDPOINT
+    apns_key_file: Path | None = None
+    apns_key_id: str | None = None
+    apns_team_id: str | None = None
+    apns_topic: str | None = None
+    push_timeout_seconds: float = Field(default=10.0, gt=0)
+
     default_locale: str = "pt-BR"
     time_zone: str = "America/Sao_Paulo"
     log_json: bool | None = None
@@ -112,6 +140,25 @@ class Settings(BaseSettings):
                 raise ValueError("DECIDE_SECRET_KEY must be set in production")
             if len(secret) < 32:
                 raise ValueError("DECIDE_SECRET_KEY needs at least 32 characters")
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_foreign_push_endpoints(self) -> "Settings":
+        """Pushes carry tokens and texts: they go to the providers, or to a
+        stand-in on loopback outside production (tests)."""
+        allowed = PUSH_HOSTS
+        if self.env is not Environment.PRODUCTION:
+            allowed = PUSH_HOSTS | LOOPBACK_HOSTS
+        for name in ("fcm_endpoint", "fcm_token_url", "apns_endpoint"):
+            url = urlsplit(getattr(self, name))
+            secure = url.scheme == "https" or (
+                url.scheme == "http" and url.hostname in LOOPBACK_HOSTS
+            )
+            if url.hostname not in allowed or not secure:
+                raise ValueError(
+                    f"DECIDE_{name.upper()} must be a push provider's own host"
+                    + ("" if self.env is Environment.PRODUCTION else " or loopback")
+                )
         return self
 
     @property

@@ -160,6 +160,12 @@ class GoneError(DomainError):
     status, code, title = 410, "gone", "Gone"
 
 
+class UpgradeRequiredError(DomainError):
+    """The app is older than the oldest version the API still serves."""
+
+    status, code, title = 426, "app-update-required", "Update the app"
+
+
 class RateLimitedError(DomainError):
     status, code, title = 429, "rate-limited", "Too many requests"
 

@@ -23,6 +23,7 @@ from app.http_caching import ConditionalGetMiddleware, describe_caching
 from app.idempotent_writes import IdempotencyMiddleware
 from app.logging import configure_logging
 from app.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from app.mobile.routers import actions as mobile_actions
 from app.mobile.routers import routers as mobile_routers
 from app.responses import JSON
 from app.routers import (
@@ -30,6 +31,7 @@ from app.routers import (
     attachments,
     auth,
     budgets,
+    changes,
     comments,
     components,
     councils,
@@ -152,6 +154,7 @@ def _api_routers() -> list[APIRouter]:
         budgets.router,
         search.router,
         open_data.router,
+        changes.router,
     ]
 
 
@@ -290,7 +293,10 @@ def create_app(
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,
-        uploads=[(API_PREFIX + attachments.UPLOAD_PATH, upload_limit)],
+        uploads=[
+            (API_PREFIX + attachments.UPLOAD_PATH, upload_limit),
+            (MOBILE_PREFIX + mobile_actions.PHOTO_PATH, upload_limit),
+        ],
     )
     if settings.cors_origins:
         app.add_middleware(

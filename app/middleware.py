@@ -30,6 +30,7 @@ LATENCY = Histogram(
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._\-]{1,128}")
 _APP_VERSION = re.compile(r"[A-Za-z0-9.+_\-]{1,40}")
+_PLATFORM = re.compile(r"[a-z]{1,16}")
 
 
 class RequestContextMiddleware:
@@ -49,9 +50,11 @@ class RequestContextMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         app_version = headers.get("x-app-version", __version__)
         structlog.contextvars.clear_contextvars()
+        platform = headers.get("x-platform", "")
         structlog.contextvars.bind_contextvars(
             request_id=request_id,
             app_version=app_version if _APP_VERSION.fullmatch(app_version) else None,
+            platform=platform if _PLATFORM.fullmatch(platform) else None,
         )
         started = time.perf_counter()
         status = 500

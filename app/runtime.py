@@ -11,11 +11,13 @@ from app.models.notifications import DigestFrequency
 from app.security import AccessTokens, PasswordHashing
 from app.services import (
     changelog,  # noqa: F401  (registers the change-log hook)
+    sync,  # noqa: F401  (registers the visibility fan-out)
     webhooks,
 )
 from app.services.mail import MAIL_SEND, MailSender, create_sender, mail_handler
 from app.services.notifications import RULES, notify
 from app.services.outbox import Dispatcher, Envelope, Handler, Subscriber
+from app.services.push import PUSH_SEND, PushSender, push_handler
 from app.services.ratelimit import RateLimiter, create_storage
 from app.services.scheduled import send_digests, send_meeting_reminders
 from app.workers.scheduler import Job, Scheduler
@@ -49,6 +51,8 @@ class Runtime:
         runtime.handlers[MAIL_SEND] = mail_handler(settings, mail)
         runtime._add_webhooks()
         runtime.subscribers.append(runtime.notifier)
+        sender = PushSender(settings, lambda: runtime.sessionmaker)
+        runtime.handlers[PUSH_SEND] = push_handler(sender)
         return runtime
 
     async def notifier(self, event: Envelope) -> None:

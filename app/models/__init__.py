@@ -15,6 +15,7 @@ from app.models.comments import Comment, CommentVote
 from app.models.components import Component, Page, Post
 from app.models.councils import CouncilSeat, CouncilSectorRequirement
 from app.models.debates import Debate
+from app.models.devices import PushDevice
 from app.models.endorsements import Endorsement
 from app.models.events import ChangeLogEntry, OutboxEvent
 from app.models.follows import Follow
@@ -106,6 +107,7 @@ __all__ = [
     "ProposalInterestGroup",
     "ProposalParticipant",
     "ProposalSupport",
+    "PushDevice",
     "RefreshToken",
     "ResidentDeclaration",
     "Result",

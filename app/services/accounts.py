@@ -22,7 +22,7 @@ from app.models.users import RefreshToken, TokenPurpose, User, UserRole, UserTok
 from app.runtime import Runtime
 from app.schemas.accounts import ProfileUpdate, SignUp, TokenPair
 from app.security import hash_token, new_opaque_token
-from app.services import outbox
+from app.services import outbox, push
 from app.services.mail import MAIL_SEND, mail_request
 
 log = structlog.get_logger()
@@ -338,9 +338,11 @@ async def sign_out(session: AsyncSession, refresh_token: str) -> None:
 
 
 async def sign_out_everywhere(session: AsyncSession, user: User) -> None:
-    """Revoke every refresh token and every access token issued so far."""
+    """Revoke every refresh token and every access token issued so far, and
+    stop pushes to every device: a phone signed out must not show them."""
     await _revoke_families(session, RefreshToken.user_id == user.id)
     await _bump_token_version(session, user)
+    await push.forget_devices(session, user)
 
 
 async def _bump_token_version(session: AsyncSession, user: User) -> None:

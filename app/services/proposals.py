@@ -1321,3 +1321,34 @@ search.register(
         listed=lambda: Proposal.status != ProposalStatus.WITHDRAWN,
     )
 )
+
+
+async def support_refusal(
+    session: AsyncSession, viewer: User, context: ProposalContext
+) -> str | None:
+    """Why ``viewer`` may not support the proposal now, or None if they may.
+
+    The same checks as ``support_proposal`` before it takes its locks, so that
+    a screen shows the button only when pressing it would work.
+    """
+    proposal, settings = context.proposal, context.settings
+    try:
+        _ensure_supports_open(context.switches)
+        await _ensure_participable(session, viewer, context.space.id)
+        _ensure_supportable(proposal)
+        if await _support_of(session, proposal.id, viewer.id) is not None:
+            raise ConflictError("You already support this proposal.")
+        participant = await session.get(
+            ProposalParticipant, (proposal.component_id, viewer.id)
+        )
+        given = participant.supports_given if participant else 0
+        limit = settings.supports_limit_per_user
+        if limit and given >= limit:
+            raise ConflictError(
+                f"You have given all {limit} supports of this component."
+            )
+        if given + 1 >= settings.minimum_supports_per_user:
+            _ensure_below_threshold(proposal.supports_count, settings, context.switches)
+    except (ConflictError, PermissionDeniedError) as refusal:
+        return refusal.detail
+    return None

@@ -746,3 +746,10 @@ search.register(
         ),
     )
 )
+
+
+async def views_of(
+    session: AsyncSession, viewer: User | None, found: Sequence[Space]
+) -> list[SpaceView]:
+    """Read views of spaces already fetched (sync, feeds), in three queries."""
+    return await _views(session, viewer, found)

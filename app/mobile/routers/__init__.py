@@ -1,8 +1,10 @@
 """Routers of ``/mobile/v1``."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from app.mobile import schemas
+from app.mobile.deps import require_app_version
+from app.mobile.routers import actions, content, devices, feed, sync
 from app.routers import auth, me
 
 AUTH_BODIES = auth.AuthBodies(
@@ -18,7 +20,20 @@ AUTH_BODIES = auth.AuthBodies(
 
 
 def routers() -> list[APIRouter]:
+    """Every router, behind the app-version check (426 for an outdated app)."""
+    outer = APIRouter(dependencies=[Depends(require_app_version)])
+    for router in _routers():
+        outer.include_router(router)
+    return [outer]
+
+
+def _routers() -> list[APIRouter]:
     return [
         auth.build_router(AUTH_BODIES),
         me.build_router(schemas.MobileProfileUpdate),
+        content.router,
+        actions.router,
+        sync.router,
+        devices.router,
+        feed.router,
     ]

@@ -1,0 +1,190 @@
+"""Compact, localised response bodies of ``/mobile/v1``.
+
+``XCard`` is a row of a list, ``XDetail`` a whole screen. Texts are resolved to
+one locale (``locale`` says which one the title came in); summaries are plain
+text, descriptions sanitised HTML. ``viewer`` is the signed-in user's state,
+absent for anonymous readers and in sync, which is the same for everyone.
+"""
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from app.models.comments import Alignment
+from app.models.meetings import MeetingType, RegistrationStatus
+from app.models.spaces import SpaceKind, SpaceStatus
+from app.schemas.meetings import MeetingState
+
+
+class Card(BaseModel):
+    id: int
+    locale: str = Field(description="The locale the title is written in.")
+
+
+class SpaceViewer(BaseModel):
+    following: bool
+
+
+class SpaceCard(Card):
+    kind: SpaceKind
+    slug: str
+    title: str
+    subtitle: str
+    summary: str = Field(description="Plain text, at most 280 characters.")
+    image_url: str | None
+    status: SpaceStatus
+    start_date: date | None
+    end_date: date | None
+    scope_id: int | None
+    area_id: int | None
+    viewer: SpaceViewer | None = None
+
+
+class ComponentCard(BaseModel):
+    id: int
+    type: str
+    name: str
+
+
+class SpaceDetail(SpaceCard):
+    description_html: str
+    components: list[ComponentCard]
+
+
+class ProposalViewer(BaseModel):
+    supported: bool
+    following: bool
+    may_support: bool
+    why_not: str | None = Field(
+        description="Why the viewer may not support it now, when they may not."
+    )
+
+
+class ProposalCard(Card):
+    space_id: int
+    component_id: int
+    reference: str | None
+    title: str
+    summary: str
+    image_url: str | None
+    status: str
+    state: str
+    supports_count: int | None = Field(description="None while supports are hidden.")
+    comments_count: int
+    scope_id: int | None
+    address: str | None
+    latitude: float | None
+    longitude: float | None
+    published_at: datetime | None
+    viewer: ProposalViewer | None = None
+
+
+class ProposalDetail(ProposalCard):
+    body_html: str
+    answer_html: str | None
+    image_urls: list[str]
+
+
+class MeetingViewer(BaseModel):
+    following: bool
+    registration: RegistrationStatus | None
+
+
+class MeetingCard(Card):
+    space_id: int
+    component_id: int
+    title: str
+    summary: str
+    type: MeetingType
+    state: MeetingState
+    starts_at: datetime
+    ends_at: datetime
+    address: str | None
+    latitude: float | None
+    longitude: float | None
+    registrations_count: int
+    comments_count: int
+    viewer: MeetingViewer | None = None
+
+
+class MeetingDetail(MeetingCard):
+    description_html: str
+    capacity: int
+    registrations_close_at: datetime | None
+
+
+class CommentCard(BaseModel):
+    id: int
+    resource_type: str
+    resource_id: int
+    parent_id: int | None
+    depth: int
+    body: str = Field(description="Plain text.")
+    alignment: Alignment
+    author_name: str
+    up_votes: int
+    down_votes: int
+    replies_count: int
+    created_at: datetime
+
+
+class SpaceChange(BaseModel):
+    type: Literal["space"]
+    id: int
+    deleted: bool
+    record: SpaceCard | None
+
+
+class ProposalChange(BaseModel):
+    type: Literal["proposal"]
+    id: int
+    deleted: bool
+    record: ProposalCard | None
+
+
+class MeetingChange(BaseModel):
+    type: Literal["meeting"]
+    id: int
+    deleted: bool
+    record: MeetingCard | None
+
+
+class CommentChange(BaseModel):
+    type: Literal["comment"]
+    id: int
+    deleted: bool
+    record: CommentCard | None
+
+
+MobileChange = Annotated[
+    SpaceChange | ProposalChange | MeetingChange | CommentChange,
+    Field(discriminator="type"),
+]
+
+
+class SyncPage(BaseModel):
+    """Records and tombstones in commit order; ``deleted`` ones have no record."""
+
+    changes: list[MobileChange]
+    next_cursor: str = Field(description="Pass as ``since`` to continue.")
+    more: bool = Field(description="True when more changes wait: ask again at once.")
+
+
+FeedReason = Literal[
+    "followed_space", "my_region", "registered_meeting", "answered_proposal"
+]
+
+
+class FeedItem(BaseModel):
+    """One entry of the home feed; exactly one of the cards is set."""
+
+    reason: FeedReason
+    at: datetime
+    proposal: ProposalCard | None = None
+    meeting: MeetingCard | None = None
+
+
+class FeedPage(BaseModel):
+    items: list[FeedItem]
+    next_cursor: str | None
