@@ -119,7 +119,6 @@ class TestHiddenCounts:
             "component_id",
             "space_id",
             "ballot_id",
-            "user_id",
         }
 
 
