@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     attachment_max_pixels: int = Field(default=40_000_000, ge=1)
     attachments_per_resource: int = Field(default=20, ge=1)
 
+    moderation_hide_threshold: int = Field(default=3, ge=1)
+
     rate_limit_auth_ip: RateLimitRule = "20/minute"
     rate_limit_auth_account: RateLimitRule = "10/minute"
 

@@ -36,6 +36,7 @@ from app.routers import (
     health,
     me,
     meetings,
+    moderation,
     pages,
     posts,
     proposals,
@@ -133,6 +134,7 @@ def _api_routers() -> list[APIRouter]:
         follows.router,
         attachments.router,
         meetings.router,
+        moderation.router,
     ]
 
 

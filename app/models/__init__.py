@@ -17,6 +17,7 @@ from app.models.meetings import (
     MeetingAttendance,
     MeetingRegistration,
 )
+from app.models.moderation import Moderation, Report
 from app.models.proposals import (
     Proposal,
     ProposalCoauthor,
@@ -63,6 +64,7 @@ __all__ = [
     "MeetingAgendaItem",
     "MeetingAttendance",
     "MeetingRegistration",
+    "Moderation",
     "OutboxEvent",
     "Page",
     "Phase",
@@ -74,6 +76,7 @@ __all__ = [
     "ProposalParticipant",
     "ProposalSupport",
     "RefreshToken",
+    "Report",
     "ResidentDeclaration",
     "Scope",
     "Space",
