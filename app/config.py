@@ -69,6 +69,9 @@ class Settings(BaseSettings):
 
     moderation_hide_threshold: int = Field(default=3, ge=1)
 
+    terms_version: str | None = Field(default=None, max_length=40)
+    data_export_hours: int = Field(default=24, ge=1)
+
     rate_limit_auth_ip: RateLimitRule = "20/minute"
     rate_limit_auth_account: RateLimitRule = "10/minute"
 

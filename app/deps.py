@@ -15,7 +15,7 @@ from app.models.users import User
 from app.runtime import Runtime
 from app.schemas.base import MAX_ID, NUL, NUL_MESSAGE
 from app.security import TokenError
-from app.services import accounts
+from app.services import accounts, privacy
 from app.services.permissions import Action, ensure_allowed
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -127,9 +127,20 @@ async def get_optional_user(
 OptionalUser = Annotated[User | None, Depends(get_optional_user, scope="function")]
 
 
-async def get_current_user(user: OptionalUser) -> User:
+async def get_signed_in_user(user: OptionalUser) -> User:
     if user is None:
         raise AuthenticationError("Sign in to do this.")
+    return user
+
+
+SignedInUser = Annotated[User, Depends(get_signed_in_user, scope="function")]
+"""Signed in, whatever terms they accepted: for accepting new terms, reading
+or leaving one's own account."""
+
+
+async def get_current_user(user: SignedInUser, runtime: RuntimeDep) -> User:
+    """Signed in, with the terms in force accepted (else 428)."""
+    privacy.ensure_terms_accepted(user, runtime.settings)
     return user
 
 

@@ -160,6 +160,12 @@ class GoneError(DomainError):
     status, code, title = 410, "gone", "Gone"
 
 
+class TermsNotAcceptedError(DomainError):
+    """The terms and privacy notice changed; the client must ask to accept them."""
+
+    status, code, title = 428, "terms-not-accepted", "New terms to accept"
+
+
 class RateLimitedError(DomainError):
     status, code, title = 429, "rate-limited", "Too many requests"
 

@@ -39,6 +39,7 @@ from app.routers import (
     moderation,
     pages,
     posts,
+    privacy,
     proposals,
     spaces,
     taxonomies,
@@ -135,6 +136,7 @@ def _api_routers() -> list[APIRouter]:
         attachments.router,
         meetings.router,
         moderation.router,
+        privacy.build_router(),
     ]
 
 

@@ -18,6 +18,7 @@ from app.models.meetings import (
     MeetingRegistration,
 )
 from app.models.moderation import Moderation, Report
+from app.models.privacy import DataExport
 from app.models.proposals import (
     Proposal,
     ProposalCoauthor,
@@ -56,6 +57,7 @@ __all__ = [
     "Component",
     "CouncilSeat",
     "CouncilSectorRequirement",
+    "DataExport",
     "Debate",
     "Endorsement",
     "Follow",

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from app.mobile import schemas
-from app.routers import auth, me
+from app.routers import auth, me, privacy
 
 AUTH_BODIES = auth.AuthBodies(
     sign_up=schemas.MobileSignUp,
@@ -21,4 +21,5 @@ def routers() -> list[APIRouter]:
     return [
         auth.build_router(AUTH_BODIES),
         me.build_router(schemas.MobileProfileUpdate),
+        privacy.build_router(),
     ]
