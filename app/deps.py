@@ -6,7 +6,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Path, Query, Request
-from fastapi.security import OAuth2PasswordBearer
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import session_scope
@@ -15,7 +15,7 @@ from app.models.users import User
 from app.runtime import Runtime
 from app.schemas.base import MAX_ID, NUL, NUL_MESSAGE
 from app.security import TokenError
-from app.services import accounts, privacy
+from app.services import accounts, api_keys, privacy
 from app.services.permissions import Action, ensure_allowed
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -101,11 +101,25 @@ oauth2_scheme = OAuth2PasswordBearer(
     tokenUrl="auth/token", auto_error=False, scheme_name="OAuth2"
 )
 BearerToken = Annotated[str | None, Depends(oauth2_scheme)]
+api_key_scheme = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="An integrator's key; `Authorization: Bearer <key>` works too.",
+)
+ApiKeyHeader = Annotated[str | None, Depends(api_key_scheme)]
 
 
 async def get_optional_user(
-    request: Request, session: SessionDep, runtime: RuntimeDep, token: BearerToken
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    token: BearerToken,
+    api_key: ApiKeyHeader,
 ) -> User | None:
+    key = api_key or (token if token and api_keys.looks_like_key(token) else None)
+    if key is not None:
+        return await _key_user(request, session, runtime, key)
     if token is None:
         return None
     try:
@@ -124,6 +138,18 @@ async def get_optional_user(
     return user
 
 
+async def _key_user(
+    request: Request, session: AsyncSession, runtime: Runtime, key: str
+) -> User:
+    found, user = await api_keys.authenticate(
+        session, runtime.sessionmaker, key, request.method
+    )
+    accounts.ensure_active(user)
+    request.state.user_id = user.id
+    request.state.api_key_id = found.id
+    return user
+
+
 OptionalUser = Annotated[User | None, Depends(get_optional_user, scope="function")]
 
 
@@ -138,9 +164,13 @@ SignedInUser = Annotated[User, Depends(get_signed_in_user, scope="function")]
 or leaving one's own account."""
 
 
-async def get_current_user(user: SignedInUser, runtime: RuntimeDep) -> User:
-    """Signed in, with the terms in force accepted (else 428)."""
-    privacy.ensure_terms_accepted(user, runtime.settings)
+async def get_current_user(
+    user: SignedInUser, runtime: RuntimeDep, request: Request
+) -> User:
+    """Signed in, with the terms in force accepted (else 428); an integrator's
+    key accepted the terms when an admin issued it."""
+    if getattr(request.state, "api_key_id", None) is None:
+        privacy.ensure_terms_accepted(user, runtime.settings)
     return user
 
 

@@ -24,6 +24,7 @@ from app.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from app.mobile.routers import routers as mobile_routers
 from app.responses import JSON
 from app.routers import (
+    api_keys,
     attachments,
     auth,
     comments,
@@ -137,6 +138,7 @@ def _api_routers() -> list[APIRouter]:
         meetings.router,
         moderation.router,
         privacy.build_router(),
+        api_keys.router,
     ]
 
 

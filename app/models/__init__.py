@@ -1,6 +1,7 @@
 """Every model, imported so that the metadata knows all tables."""
 
 from app.models.action_log import ActionLogEntry
+from app.models.api_keys import ApiKey
 from app.models.attachments import Attachment
 from app.models.base import Base
 from app.models.comments import Comment, CommentVote
@@ -46,6 +47,7 @@ from app.models.users import RefreshToken, User, UserToken
 
 __all__ = [
     "ActionLogEntry",
+    "ApiKey",
     "Area",
     "AreaType",
     "Attachment",

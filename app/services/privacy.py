@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.errors import ConflictError, GoneError, NotFoundError, TermsNotAcceptedError
+from app.models.api_keys import ApiKey
 from app.models.base import utcnow
 from app.models.comments import Comment
 from app.models.debates import Debate
@@ -250,6 +251,7 @@ async def _devices(session: AsyncSession, user: User) -> Any:
 
 _ERASED_ROWS: tuple[tuple[Any, Any], ...] = (
     (RefreshToken, RefreshToken.user_id),
+    (ApiKey, ApiKey.user_id),
     (UserToken, UserToken.user_id),
     (CalendarToken, CalendarToken.user_id),
     (DataExport, DataExport.user_id),
