@@ -74,6 +74,10 @@ class Settings(BaseSettings):
 
     rate_limit_auth_ip: RateLimitRule = "20/minute"
     rate_limit_auth_account: RateLimitRule = "10/minute"
+    rate_limit_writes: RateLimitRule = "120/minute"
+    rate_limit_writes_ip: RateLimitRule = "300/minute"
+    rate_limit_reads: RateLimitRule = "600/minute"
+    rate_limit_reads_ip: RateLimitRule = "1200/minute"
 
     mail_backend: MailBackend = MailBackend.CONSOLE
     mail_dir: Path = Path("var/mail")

@@ -6,6 +6,8 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Path, Query, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -65,6 +67,50 @@ async def refuse_nul_in_parameters(request: Request) -> None:
             "Some fields are missing or invalid; see errors.",
             errors=errors,
             error_code="nul_character",
+        )
+
+
+_QUERY_NAMES: dict[int, frozenset[str]] = {}
+
+
+def _documented_query(route: APIRoute) -> frozenset[str]:
+    names = _QUERY_NAMES.get(id(route))
+    if names is None:
+        names = frozenset(_query_names(route.dependant))
+        _QUERY_NAMES[id(route)] = names
+    return names
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for model in dependant.query_params:
+        # A Query() model expands to its fields.
+        fields = getattr(model.field_info.annotation, "model_fields", None)
+        if fields:
+            names |= {info.alias or name for name, info in fields.items()}
+    for child in dependant.dependencies:
+        names |= _query_names(child)
+    return names
+
+
+async def refuse_unknown_query_parameters(request: Request) -> None:
+    """A 422 for a query parameter the operation does not document.
+
+    A misspelt filter would otherwise be ignored and return the unfiltered
+    list, which a client cannot tell from a filtered one.
+    """
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    unknown = set(request.query_params) - _documented_query(route)
+    if unknown:
+        raise InvalidInputError(
+            "Some query parameters are not documented here; see errors.",
+            errors=[
+                {"field": name, "location": "query", "message": "unknown parameter"}
+                for name in sorted(unknown)
+            ],
+            error_code="unknown_parameter",
         )
 
 

@@ -17,8 +17,9 @@ from fastapi.staticfiles import StaticFiles
 
 from app import __version__
 from app.config import Settings, get_settings
-from app.deps import refuse_nul_in_parameters
+from app.deps import refuse_nul_in_parameters, refuse_unknown_query_parameters
 from app.errors import Problem, install_error_handlers
+from app.hardening import RateLimitMiddleware, SecurityHeadersMiddleware
 from app.logging import configure_logging
 from app.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from app.mobile.routers import routers as mobile_routers
@@ -161,7 +162,10 @@ def _sub_app(
         generate_unique_id_function=operation_id,
         default_response_class=JSON,
         license_info={"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
-        dependencies=[Depends(refuse_nul_in_parameters)],
+        dependencies=[
+            Depends(refuse_nul_in_parameters),
+            Depends(refuse_unknown_query_parameters),
+        ],
     )
     for router in routers:
         app.include_router(router)
@@ -272,13 +276,27 @@ def create_app(
         max_bytes=settings.max_body_bytes,
         uploads=[(API_PREFIX + attachments.UPLOAD_PATH, upload_limit)],
     )
+    # Inside CORS, so that a browser can read a 429 and its Retry-After.
+    app.add_middleware(RateLimitMiddleware)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["*"],
             allow_headers=["*"],
-            expose_headers=["ETag", "Link", "Retry-After", "X-Request-ID"],
+            expose_headers=[
+                "ETag",
+                "Link",
+                "Retry-After",
+                "X-Request-ID",
+                "RateLimit-Limit",
+                "RateLimit-Remaining",
+                "RateLimit-Reset",
+            ],
         )
+    # Outside the rest: every answer, refusals included, carries these headers.
+    app.add_middleware(
+        SecurityHeadersMiddleware, hsts=settings.env.value == "production"
+    )
     app.add_middleware(RequestContextMiddleware)
     return app
