@@ -515,7 +515,8 @@ async def _person(session: AsyncSession, user_id: int) -> User:
 
 
 async def hide_all_of(session: AsyncSession, person: User) -> int:
-    """Hide every contribution of ``person``, each kind in one statement."""
+    """Hide every contribution of ``person``; each gets a hidden moderation, so
+    that a moderator can show it again."""
     now = utcnow()
     hidden = 0
     for name, model in CONTENT.items():
@@ -528,4 +529,48 @@ async def hide_all_of(session: AsyncSession, person: User) -> int:
         )
         if ids:
             hidden += await _set_hidden(session, name, ids, now)
+            for resource_id in ids:
+                await _record_hidden(session, name, resource_id, person.id, now)
     return hidden
+
+
+async def _record_hidden(
+    session: AsyncSession, name: str, resource_id: int, author_id: int, now: datetime
+) -> None:
+    space_id = await _space_of_content(session, name, resource_id)
+    await session.execute(
+        insert_ignoring_duplicates(
+            session,
+            Moderation,
+            {
+                "resource_type": name,
+                "resource_id": resource_id,
+                "space_id": space_id,
+                "author_id": author_id,
+                "reports_count": 0,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+    )
+    await session.execute(
+        update(Moderation)
+        .where(Moderation.resource_type == name, Moderation.resource_id == resource_id)
+        .values(hidden_at=now, dismissed_at=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def _space_of_content(
+    session: AsyncSession, name: str, resource_id: int
+) -> int | None:
+    if name != "comment":
+        return await space_of(session, name, resource_id)
+    row = (
+        await session.execute(
+            select(Comment.resource_type, Comment.resource_id).where(
+                Comment.id == resource_id
+            )
+        )
+    ).one()
+    return await space_of(session, row[0], row[1])

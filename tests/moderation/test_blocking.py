@@ -125,3 +125,32 @@ class TestBlock:
         response = await block(client, crowd.moderator.headers, colleague.id)
 
         assert response.status_code == 403
+
+    async def test_content_hidden_with_a_block_can_be_shown_again(
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        crowd: Crowd,
+        reported_debate: Debate,
+    ) -> None:
+        stage = crowd.stage
+        said = await comment_on(client, about(reported_debate), stage.other, "Olá")
+        await block(client, stage.org_admin.headers, stage.other.id, hide_content=True)
+
+        listed = await client.get(
+            f"{API}/moderations",
+            params={"space_id": stage.space.id, "state": "hidden"},
+            headers=crowd.moderator.headers,
+        )
+        found = listed.json()["items"]
+        shown = await client.post(
+            f"{API}/moderations/{found[0]['id']}/unhide",
+            headers=crowd.moderator.headers,
+        )
+
+        assert [(each["resource_type"], each["resource_id"]) for each in found] == [
+            ("comment", said["id"])
+        ]
+        assert shown.status_code == 200, shown.text
+        assert (await client.get(f"{API}/comments/{said['id']}")).status_code == 200
+        assert await debate_counts(session, reported_debate.id) == (1, 0)
