@@ -82,8 +82,17 @@ class Settings(BaseSettings):
     attachment_max_pixels: int = Field(default=40_000_000, ge=1)
     attachments_per_resource: int = Field(default=20, ge=1)
 
+    moderation_hide_threshold: int = Field(default=3, ge=1)
+
+    terms_version: str | None = Field(default=None, max_length=40)
+    data_export_hours: int = Field(default=24, ge=1)
+
     rate_limit_auth_ip: RateLimitRule = "20/minute"
     rate_limit_auth_account: RateLimitRule = "10/minute"
+    rate_limit_writes: RateLimitRule = "120/minute"
+    rate_limit_writes_ip: RateLimitRule = "300/minute"
+    rate_limit_reads: RateLimitRule = "600/minute"
+    rate_limit_reads_ip: RateLimitRule = "1200/minute"
 
     mail_backend: MailBackend = MailBackend.CONSOLE
     mail_dir: Path = Path("var/mail")

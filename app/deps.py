@@ -6,7 +6,9 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Path, Query, Request
-from fastapi.security import OAuth2PasswordBearer
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import session_scope
@@ -16,7 +18,7 @@ from app.models.users import User
 from app.runtime import Runtime
 from app.schemas.base import MAX_ID, NUL, NUL_MESSAGE
 from app.security import TokenError
-from app.services import accounts
+from app.services import accounts, api_keys, privacy
 from app.services.permissions import Action, ensure_allowed
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -69,6 +71,50 @@ async def refuse_nul_in_parameters(request: Request) -> None:
         )
 
 
+_QUERY_NAMES: dict[int, frozenset[str]] = {}
+
+
+def _documented_query(route: APIRoute) -> frozenset[str]:
+    names = _QUERY_NAMES.get(id(route))
+    if names is None:
+        names = frozenset(_query_names(route.dependant))
+        _QUERY_NAMES[id(route)] = names
+    return names
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for model in dependant.query_params:
+        # A Query() model expands to its fields.
+        fields = getattr(model.field_info.annotation, "model_fields", None)
+        if fields:
+            names |= {info.alias or name for name, info in fields.items()}
+    for child in dependant.dependencies:
+        names |= _query_names(child)
+    return names
+
+
+async def refuse_unknown_query_parameters(request: Request) -> None:
+    """A 422 for a query parameter the operation does not document.
+
+    A misspelt filter would otherwise be ignored and return the unfiltered
+    list, which a client cannot tell from a filtered one.
+    """
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    unknown = set(request.query_params) - _documented_query(route)
+    if unknown:
+        raise InvalidInputError(
+            "Some query parameters are not documented here; see errors.",
+            errors=[
+                {"field": name, "location": "query", "message": "unknown parameter"}
+                for name in sorted(unknown)
+            ],
+            error_code="unknown_parameter",
+        )
+
+
 def local_zone(runtime: RuntimeDep) -> ZoneInfo:
     """The organisation's time zone, in which deadlines fall at midnight."""
     return ZoneInfo(runtime.settings.time_zone)
@@ -111,11 +157,25 @@ oauth2_scheme = OAuth2PasswordBearer(
     tokenUrl="auth/token", auto_error=False, scheme_name="OAuth2"
 )
 BearerToken = Annotated[str | None, Depends(oauth2_scheme)]
+api_key_scheme = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="An integrator's key; `Authorization: Bearer <key>` works too.",
+)
+ApiKeyHeader = Annotated[str | None, Depends(api_key_scheme)]
 
 
 async def get_optional_user(
-    request: Request, session: SessionDep, runtime: RuntimeDep, token: BearerToken
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    token: BearerToken,
+    api_key: ApiKeyHeader,
 ) -> User | None:
+    key = api_key or (token if token and api_keys.looks_like_key(token) else None)
+    if key is not None:
+        return await _key_user(request, session, runtime, key)
     if token is None:
         return None
     try:
@@ -134,12 +194,39 @@ async def get_optional_user(
     return user
 
 
+async def _key_user(
+    request: Request, session: AsyncSession, runtime: Runtime, key: str
+) -> User:
+    found, user = await api_keys.authenticate(
+        session, runtime.sessionmaker, key, request.method
+    )
+    accounts.ensure_active(user)
+    request.state.user_id = user.id
+    request.state.api_key_id = found.id
+    return user
+
+
 OptionalUser = Annotated[User | None, Depends(get_optional_user, scope="function")]
 
 
-async def get_current_user(user: OptionalUser) -> User:
+async def get_signed_in_user(user: OptionalUser) -> User:
     if user is None:
         raise AuthenticationError("Sign in to do this.")
+    return user
+
+
+SignedInUser = Annotated[User, Depends(get_signed_in_user, scope="function")]
+"""Signed in, whatever terms they accepted: for accepting new terms, reading
+or leaving one's own account."""
+
+
+async def get_current_user(
+    user: SignedInUser, runtime: RuntimeDep, request: Request
+) -> User:
+    """Signed in, with the terms in force accepted (else 428); an integrator's
+    key accepted the terms when an admin issued it."""
+    if getattr(request.state, "api_key_id", None) is None:
+        privacy.ensure_terms_accepted(user, runtime.settings)
     return user
 
 

@@ -166,6 +166,12 @@ class UpgradeRequiredError(DomainError):
     status, code, title = 426, "app-update-required", "Update the app"
 
 
+class TermsNotAcceptedError(DomainError):
+    """The terms and privacy notice changed; the client must ask to accept them."""
+
+    status, code, title = 428, "terms-not-accepted", "New terms to accept"
+
+
 class RateLimitedError(DomainError):
     status, code, title = 429, "rate-limited", "Too many requests"
 

@@ -17,8 +17,9 @@ from fastapi.staticfiles import StaticFiles
 
 from app import __version__
 from app.config import Settings, get_settings
-from app.deps import refuse_nul_in_parameters
+from app.deps import refuse_nul_in_parameters, refuse_unknown_query_parameters
 from app.errors import Problem, install_error_handlers
+from app.hardening import RateLimitMiddleware, SecurityHeadersMiddleware
 from app.http_caching import ConditionalGetMiddleware, describe_caching
 from app.idempotent_writes import IdempotencyMiddleware
 from app.logging import configure_logging
@@ -28,6 +29,7 @@ from app.mobile.routers import routers as mobile_routers
 from app.responses import JSON
 from app.routers import (
     accountability,
+    api_keys,
     attachments,
     auth,
     budgets,
@@ -42,11 +44,13 @@ from app.routers import (
     health,
     me,
     meetings,
+    moderation,
     notifications,
     open_data,
     outbox,
     pages,
     posts,
+    privacy,
     proposals,
     search,
     spaces,
@@ -155,6 +159,9 @@ def _api_routers() -> list[APIRouter]:
         search.router,
         open_data.router,
         changes.router,
+        moderation.router,
+        privacy.build_router(),
+        api_keys.router,
     ]
 
 
@@ -177,7 +184,10 @@ def _sub_app(
         generate_unique_id_function=operation_id,
         default_response_class=JSON,
         license_info={"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
-        dependencies=[Depends(refuse_nul_in_parameters)],
+        dependencies=[
+            Depends(refuse_nul_in_parameters),
+            Depends(refuse_unknown_query_parameters),
+        ],
     )
     for router in routers:
         app.include_router(router)
@@ -298,6 +308,8 @@ def create_app(
             (MOBILE_PREFIX + mobile_actions.PHOTO_PATH, upload_limit),
         ],
     )
+    # Inside CORS, so that a browser can read a 429 and its Retry-After.
+    app.add_middleware(RateLimitMiddleware)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -310,7 +322,14 @@ def create_app(
                 "Link",
                 "Retry-After",
                 "X-Request-ID",
+                "RateLimit-Limit",
+                "RateLimit-Remaining",
+                "RateLimit-Reset",
             ],
         )
+    # Outside the rest: every answer, refusals included, carries these headers.
+    app.add_middleware(
+        SecurityHeadersMiddleware, hsts=settings.env.value == "production"
+    )
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -2,6 +2,7 @@
 
 from app.models.accountability import Result, ResultLink, ResultStatus, ResultUpdate
 from app.models.action_log import ActionLogEntry
+from app.models.api_keys import ApiKey
 from app.models.attachments import Attachment
 from app.models.base import Base
 from app.models.budgets import (
@@ -27,12 +28,14 @@ from app.models.meetings import (
     MeetingAttendance,
     MeetingRegistration,
 )
+from app.models.moderation import Moderation, Report
 from app.models.notifications import (
     Notification,
     NotificationPreference,
     NotificationSettings,
     ScheduledSend,
 )
+from app.models.privacy import DataExport
 from app.models.proposals import (
     Proposal,
     ProposalCoauthor,
@@ -69,6 +72,7 @@ from app.models.webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ActionLogEntry",
+    "ApiKey",
     "Area",
     "AreaType",
     "Attachment",
@@ -85,6 +89,7 @@ __all__ = [
     "Component",
     "CouncilSeat",
     "CouncilSectorRequirement",
+    "DataExport",
     "Debate",
     "Endorsement",
     "Follow",
@@ -94,6 +99,7 @@ __all__ = [
     "MeetingAgendaItem",
     "MeetingAttendance",
     "MeetingRegistration",
+    "Moderation",
     "Notification",
     "NotificationPreference",
     "NotificationSettings",
@@ -109,6 +115,7 @@ __all__ = [
     "ProposalSupport",
     "PushDevice",
     "RefreshToken",
+    "Report",
     "ResidentDeclaration",
     "Result",
     "ResultLink",

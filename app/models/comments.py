@@ -61,6 +61,8 @@ class Comment(IdMixin, TimestampMixin, Tracked, Base):
 
     edited_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
+    hidden_at: Mapped[datetime | None]
+    """Hidden by moderation: gone from every list until a moderator decides."""
 
 
 class CommentVote(IdMixin, TimestampMixin, Base):

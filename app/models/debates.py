@@ -36,6 +36,8 @@ class Debate(IdMixin, TimestampMixin, Tracked, Base):
     starts_at: Mapped[datetime | None]
     ends_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    hidden_at: Mapped[datetime | None]
+    """Hidden by moderation: gone from every list until a moderator decides."""
     conclusions: Mapped[dict[str, str]] = mapped_column(JsonDocument, default=dict)
     comments_count: Mapped[int] = mapped_column(default=0, server_default="0")
     endorsements_count: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -97,6 +97,8 @@ class Meeting(IdMixin, TimestampMixin, Tracked, Base):
 
     published_at: Mapped[datetime | None]
     withdrawn_at: Mapped[datetime | None]
+    hidden_at: Mapped[datetime | None]
+    """Hidden by moderation: gone from every list until a moderator decides."""
     cancelled_at: Mapped[datetime | None]
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
     sequence: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -104,6 +104,8 @@ class Proposal(IdMixin, TimestampMixin, Tracked, Base):
     )
     published_at: Mapped[datetime | None]
     withdrawn_at: Mapped[datetime | None]
+    hidden_at: Mapped[datetime | None]
+    """Hidden by moderation: gone from every list until a moderator decides."""
 
     answer_state: Mapped[str] = mapped_column(
         String(40), default=AnswerState.NOT_ANSWERED

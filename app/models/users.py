@@ -32,6 +32,8 @@ class User(IdMixin, TimestampMixin, Tracked, Base):
     )
     confirmed_at: Mapped[datetime | None]
     tos_accepted_at: Mapped[datetime | None]
+    terms_version: Mapped[str | None] = mapped_column(String(40))
+    """The version of the terms and privacy notice last accepted."""
     blocked_at: Mapped[datetime | None]
     blocked_reason: Mapped[str | None] = mapped_column(Text)
     deleted_at: Mapped[datetime | None]

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.deps import CurrentUser, SessionDep
+from app.deps import CurrentUser, SessionDep, SignedInUser
 from app.schemas.accounts import ProfileUpdate, UserRead
 from app.services import accounts
 
@@ -11,7 +11,7 @@ def build_router(update_body: type[ProfileUpdate] = ProfileUpdate) -> APIRouter:
     router = APIRouter(prefix="/me", tags=["me"])
 
     @router.get("")
-    async def get(user: CurrentUser) -> UserRead:
+    async def get(user: SignedInUser) -> UserRead:
         """The signed-in user's account."""
         return UserRead.model_validate(user)
 

@@ -152,6 +152,9 @@ class UserRead(ReadModel):
     locale: str
     role: UserRole
     confirmed_at: datetime | None
+    terms_version: str | None = Field(
+        None, description="The version of the terms and privacy notice accepted."
+    )
     created_at: datetime
     updated_at: datetime
 

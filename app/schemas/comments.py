@@ -75,7 +75,8 @@ class CommentAuthor(ReadModel):
 
 
 class CommentRead(ReadModel):
-    """A comment; a deleted one keeps its place with no body and no author."""
+    """A comment; a deleted or hidden one keeps its place with no body and no
+    author."""
 
     id: int
     resource_type: str
@@ -98,12 +99,16 @@ class CommentRead(ReadModel):
     )
     edited_at: datetime | None
     deleted_at: datetime | None
+    hidden: bool = Field(
+        False, description="Hidden by moderation: a placeholder keeps its place."
+    )
     created_at: datetime
 
     @classmethod
     def of(cls, comment: Comment, author: User, my_vote: int | None) -> "CommentRead":
         """The comment as shown: a tombstone has neither body nor author."""
-        deleted = comment.deleted_at is not None
+        hidden = comment.hidden_at is not None
+        deleted = comment.deleted_at is not None or hidden
         return cls(
             id=comment.id,
             resource_type=comment.resource_type,
@@ -120,5 +125,6 @@ class CommentRead(ReadModel):
             my_vote=None if my_vote is None else "up" if my_vote > 0 else "down",
             edited_at=comment.edited_at,
             deleted_at=comment.deleted_at,
+            hidden=hidden,
             created_at=comment.created_at,
         )

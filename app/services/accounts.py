@@ -55,6 +55,7 @@ async def sign_up(
         locale=data.locale,
         password_hash=password_hash,
         tos_accepted_at=utcnow(),
+        terms_version=runtime.settings.terms_version,
     )
     session.add(user)
     await _flush_unique(session)

@@ -85,8 +85,8 @@ async def list_replies(
     cursor: str | None,
     limit: int,
 ) -> CommentPage:
-    """A page of a comment's direct replies."""
-    parent = await _readable_comment(session, viewer, comment_id)
+    """A page of a comment's direct replies, a hidden comment's included."""
+    parent = await _readable_comment(session, viewer, comment_id, hidden_ok=True)
 
     query = select(Comment, User).where(Comment.parent_id == parent.id)
     return await _page(session, viewer, query, order, cursor, limit)
@@ -100,11 +100,18 @@ async def get_comment(
 
 
 async def _readable_comment(
-    session: AsyncSession, viewer: User | None, comment_id: int
+    session: AsyncSession,
+    viewer: User | None,
+    comment_id: int,
+    *,
+    hidden_ok: bool = False,
 ) -> Comment:
-    """The comment, if its resource is readable by ``viewer``; otherwise 404."""
+    """The comment, if its resource is readable by ``viewer``; otherwise 404.
+
+    A hidden comment is a placeholder in its thread, never read by itself.
+    """
     comment = await session.get(Comment, comment_id)
-    if comment is None:
+    if comment is None or (comment.hidden_at is not None and not hidden_ok):
         raise NotFoundError(f"There is no comment {comment_id}.")
     try:
         kind = kind_named(comment.resource_type)

@@ -52,7 +52,7 @@ def _restrict(query: Select[Any], viewer: User | None, _now: datetime) -> Select
     return (
         query.join(Component, Component.id == Debate.component_id)
         .join(Space, Space.id == Component.space_id)
-        .where(readable_components(viewer))
+        .where(readable_components(viewer), Debate.hidden_at.is_(None))
     )
 
 
@@ -88,7 +88,9 @@ async def list_debates(
     component = await get_readable_component(session, viewer, component_id)
     ensure_type(component, ComponentType.DEBATES)
 
-    query = select(Debate).where(Debate.component_id == component.id)
+    query = select(Debate).where(
+        Debate.component_id == component.id, Debate.hidden_at.is_(None)
+    )
     if state is DebateState.OPEN:
         query = query.where(Debate.closed_at.is_(None))
     elif state is DebateState.CLOSED:

@@ -94,6 +94,7 @@ def readable_meetings(viewer: User | None) -> ColumnElement[bool]:
     return and_(
         readable_components(viewer),
         or_(Meeting.published_at.is_not(None), previewable_spaces(viewer), own_draft),
+        Meeting.hidden_at.is_(None),
     )
 
 

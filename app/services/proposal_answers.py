@@ -407,7 +407,11 @@ async def demand_queue(
     order = SortKey(Proposal.due_at, descending=False, nulls="last")
     query = (
         select(Proposal)
-        .where(Proposal.component_id == component.id, _pending())
+        .where(
+            Proposal.component_id == component.id,
+            Proposal.hidden_at.is_(None),
+            _pending(),
+        )
         .order_by(*order.order())
         .limit(limit + 1)
     )
@@ -450,6 +454,7 @@ async def demand_report(
                 Space.id == space.id,
                 Component.type == ComponentType.PROPOSALS,
                 Proposal.published_at.is_not(None),
+                Proposal.hidden_at.is_(None),
             )
         )
     )

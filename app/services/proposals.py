@@ -142,6 +142,7 @@ def readable_proposals(viewer: User | None) -> ColumnElement[bool]:
     return and_(
         readable_components(viewer),
         or_(Proposal.published_at.is_not(None), own_draft),
+        Proposal.hidden_at.is_(None),
     )
 
 

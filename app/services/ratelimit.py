@@ -2,6 +2,7 @@
 
 import math
 import time
+from dataclasses import dataclass
 
 import structlog
 from limits import RateLimitItem, parse
@@ -67,6 +68,48 @@ class RateLimiter:
             "Too many attempts; wait before trying again.", retry_after=retry_after
         )
 
+    @property
+    def namespace(self) -> str:
+        return self._namespace
+
+    @property
+    def strategy(self) -> MovingWindowRateLimiter:
+        return self._limiter
+
+    @property
+    def fallback(self) -> MovingWindowRateLimiter:
+        return self._fallback
+
     async def reset(self) -> None:
         await self._limiter.storage.reset()
         await self._fallback.storage.reset()
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Where one identity stands against one rule, for ``RateLimit-*`` headers."""
+
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_seconds: int
+
+
+async def take(limiter: RateLimiter, rule: str, *identifiers: str) -> Window:
+    """Count one request and say where the identity stands, without raising."""
+    item: RateLimitItem = parse(rule)
+    key = (limiter.namespace, *identifiers)
+    try:
+        return await _take(limiter.strategy, item, key)
+    except StorageError as exc:
+        log.warning("ratelimit.storage_failed", error=type(exc.storage_error).__name__)
+        return await _take(limiter.fallback, item, key)
+
+
+async def _take(
+    strategy: MovingWindowRateLimiter, item: RateLimitItem, key: tuple[str, ...]
+) -> Window:
+    allowed = await strategy.hit(item, *key)
+    stats = await strategy.get_window_stats(item, *key)
+    reset = max(0, math.ceil(stats.reset_time - time.time()))
+    return Window(allowed, item.amount, stats.remaining, reset)

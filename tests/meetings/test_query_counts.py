@@ -95,7 +95,9 @@ async def test_a_list_or_feed_runs_a_constant_number_of_queries(
     async def count(rows: int) -> int:
         path = await fill(session, runtime, cast, rows)
         before = queries.count
-        response = await client.get(path, params={"limit": 100})
+        # Calendar feeds take no limit: an undocumented parameter is a 422.
+        params = {} if path.endswith(".ics") else {"limit": 100}
+        response = await client.get(path, params=params)
         assert response.status_code == 200, response.text
         return queries.count - before
 

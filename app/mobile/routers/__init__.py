@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends
 from app.mobile import schemas
 from app.mobile.deps import require_app_version
 from app.mobile.routers import actions, content, devices, feed, sync
-from app.routers import auth, me
+from app.routers import auth, me, privacy
 
 AUTH_BODIES = auth.AuthBodies(
     sign_up=schemas.MobileSignUp,
@@ -36,4 +36,5 @@ def _routers() -> list[APIRouter]:
         sync.router,
         devices.router,
         feed.router,
+        privacy.build_router(),
     ]
