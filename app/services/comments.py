@@ -445,12 +445,17 @@ async def _count_vote(
 # Search
 
 
+def standing() -> ColumnElement[bool]:
+    """A comment neither deleted nor hidden by a moderator: one outsiders may read."""
+    return Comment.deleted_at.is_(None) & Comment.hidden_at.is_(None)
+
+
 def _readable_for_search(
     query: Select[Any], viewer: User | None, now: datetime
 ) -> Select[Any]:
-    """A comment reads as its resource does, while it is not deleted."""
+    """A comment reads as its resource does, while it stands."""
     return query.where(
-        Comment.deleted_at.is_(None),
+        standing(),
         readable_reference(Comment.resource_type, Comment.resource_id, viewer, now),
     )
 
@@ -465,7 +470,7 @@ def _search_source() -> search.Rows:
         Comment.created_at.label("occurred_at"),
         literal(None).label("title"),
         Comment.body.label("body"),
-    ).where(Comment.deleted_at.is_(None))
+    ).where(standing())
 
 
 search.register(

@@ -416,7 +416,7 @@ def _comments_query(now: datetime) -> Rows:
         )
         .join(author, author.id == Comment.author_id)
         .where(
-            Comment.deleted_at.is_(None),
+            comments.standing(),
             readable_reference(Comment.resource_type, Comment.resource_id, None, now),
         )
         .order_by(Comment.id)

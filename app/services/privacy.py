@@ -22,15 +22,23 @@ from app.config import Settings
 from app.errors import ConflictError, GoneError, NotFoundError, TermsNotAcceptedError
 from app.models.api_keys import ApiKey
 from app.models.base import utcnow
+from app.models.budgets import Ballot, BallotItem
 from app.models.comments import Comment
 from app.models.debates import Debate
+from app.models.devices import PushDevice
 from app.models.endorsements import Endorsement
 from app.models.follows import Follow
 from app.models.meetings import CalendarToken, Meeting, MeetingRegistration
 from app.models.moderation import Report
+from app.models.notifications import (
+    Notification,
+    NotificationPreference,
+    NotificationSettings,
+)
 from app.models.privacy import DataExport
 from app.models.proposals import Proposal, ProposalSupport
 from app.models.spaces import SpaceMember, SpaceRole
+from app.models.surveys import SurveyAnswer, SurveyAnswerChoice, SurveyResponse
 from app.models.taxonomies import ResidentDeclaration, UserInterestGroup
 from app.models.users import RefreshToken, User, UserToken
 from app.services import accounts, outbox
@@ -247,6 +255,71 @@ async def _devices(session: AsyncSession, user: User) -> Any:
     ]
 
 
+@section("push_devices")
+async def _push_devices(session: AsyncSession, user: User) -> Any:
+    return await _rows(session, PushDevice, PushDevice.user_id == user.id)
+
+
+@section("notifications")
+async def _notifications(session: AsyncSession, user: User) -> Any:
+    return await _rows(session, Notification, Notification.user_id == user.id)
+
+
+@section("notification_preferences")
+async def _notification_preferences(session: AsyncSession, user: User) -> Any:
+    settings = await session.get(NotificationSettings, user.id)
+    return {
+        "digest": _columns(settings) if settings else None,
+        "per_event_type": await _rows(
+            session, NotificationPreference, NotificationPreference.user_id == user.id
+        ),
+    }
+
+
+@section("ballots")
+async def _ballots(session: AsyncSession, user: User) -> Any:
+    """The person's own ballots: confidential, so nobody else's ever appear."""
+    ballots = await _rows(session, Ballot, Ballot.user_id == user.id)
+    items = await session.scalars(
+        select(BallotItem)
+        .join(Ballot, Ballot.id == BallotItem.ballot_id)
+        .where(Ballot.user_id == user.id)
+        .order_by(BallotItem.ballot_id, BallotItem.project_id)
+    )
+    chosen: dict[int, list[Any]] = {}
+    for item in items:
+        chosen.setdefault(item.ballot_id, []).append(_columns(item))
+    return [ballot | {"items": chosen.get(ballot["id"], [])} for ballot in ballots]
+
+
+@section("survey_responses")
+async def _survey_responses(session: AsyncSession, user: User) -> Any:
+    responses = await _rows(session, SurveyResponse, SurveyResponse.user_id == user.id)
+    answers = await session.scalars(
+        select(SurveyAnswer)
+        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+        .where(SurveyResponse.user_id == user.id)
+        .order_by(SurveyAnswer.id)
+    )
+    choices = await session.scalars(
+        select(SurveyAnswerChoice)
+        .join(SurveyAnswer, SurveyAnswer.id == SurveyAnswerChoice.answer_id)
+        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+        .where(SurveyResponse.user_id == user.id)
+        .order_by(SurveyAnswerChoice.id)
+    )
+    chosen: dict[int, list[Any]] = {}
+    for choice in choices:
+        chosen.setdefault(choice.answer_id, []).append(_columns(choice))
+    given: dict[int, list[Any]] = {}
+    for answer in answers:
+        row = _columns(answer) | {"choices": chosen.get(answer.id, [])}
+        given.setdefault(answer.response_id, []).append(row)
+    return [
+        response | {"answers": given.get(response["id"], [])} for response in responses
+    ]
+
+
 # Delete my account
 
 _ERASED_ROWS: tuple[tuple[Any, Any], ...] = (
@@ -260,6 +333,10 @@ _ERASED_ROWS: tuple[tuple[Any, Any], ...] = (
     (Follow, Follow.user_id),
     (SpaceRole, SpaceRole.user_id),
     (SpaceMember, SpaceMember.user_id),
+    (PushDevice, PushDevice.user_id),
+    (Notification, Notification.user_id),
+    (NotificationPreference, NotificationPreference.user_id),
+    (NotificationSettings, NotificationSettings.user_id),
 )
 """Rows that are the person's alone and go with them; contributions stay."""
 

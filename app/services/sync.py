@@ -45,7 +45,7 @@ from app.models.users import User
 from app.schemas.comments import CommentRead
 from app.schemas.components import ComponentRead, Switches
 from app.schemas.spaces import SpaceRead
-from app.services import meetings, proposals, resources, spaces
+from app.services import comments, meetings, proposals, resources, spaces
 from app.services.changelog import ChangeCursor, read_changes
 from app.services.components import switches_in_force
 
@@ -213,7 +213,7 @@ def _public(name: str) -> ColumnElement[bool]:
         for kind in resources.kind_names()
         if resources.kind_named(kind).commentable
     ]
-    return Comment.deleted_at.is_(None) & resources.readable_reference(
+    return comments.standing() & resources.readable_reference(
         Comment.resource_type, Comment.resource_id, None, now, names=commentable
     )
 

@@ -218,7 +218,7 @@ class TestLeftOut:
         [record] = export.records("proposals")
         assert record["supports"] is None
 
-    async def test_deleted_and_private_comments_and_emails_stay_out(
+    async def test_deleted_hidden_and_private_comments_and_emails_stay_out(
         self, client: httpx.AsyncClient, session: AsyncSession, runtime: Runtime
     ) -> None:
         author = await builders.user(session, runtime, name="Maria Souza")
@@ -245,13 +245,20 @@ class TestLeftOut:
             body="Apagado",
             deleted_at=utcnow(),
         )
+        hidden = Comment(
+            resource_type="proposal",
+            resource_id=open_proposal.id,
+            author_id=author.id,
+            body="Escondido",
+            hidden_at=utcnow(),
+        )
         secret = Comment(
             resource_type="proposal",
             resource_id=closed_proposal.id,
             author_id=author.id,
             body="Sigiloso",
         )
-        session.add_all([kept, deleted, secret])
+        session.add_all([kept, deleted, hidden, secret])
         await session.flush()
 
         export = await download(client)

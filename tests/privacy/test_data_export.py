@@ -12,11 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models.base import utcnow
 from app.models.privacy import DataExport
 from app.runtime import Runtime
-from tests.builders import Actor
+from tests.budgets.conftest import Cast, ballot_path, cast
+from tests.builders import Actor, actor
 from tests.conversation.conftest import API, Stage, about, comment_on, debate, stage
 from tests.privacy.conftest import TERMS
 
-__all__ = ["stage"]
+__all__ = ["cast", "stage"]
 
 
 async def accepted(client: httpx.AsyncClient, who: Actor) -> None:
@@ -84,3 +85,26 @@ async def test_an_expired_link_is_gone(
     response = await client.get(url, headers=stage.participant.headers)
 
     assert response.status_code == 410
+
+
+async def test_the_archive_holds_the_own_ballot_and_no_one_elses(
+    client: httpx.AsyncClient, cast: Cast, runtime: Runtime, session: AsyncSession
+) -> None:
+    other = await actor(session, runtime)
+    for who, chosen in ((cast.voter, cast.projects[0]), (other, cast.projects[1])):
+        await accepted(client, who)
+        added = await client.put(
+            ballot_path(cast.budget, chosen.id), headers=who.headers
+        )
+        assert added.status_code == 200, added.text
+
+    url = await request_export(client, cast.voter)
+    archive = zipfile.ZipFile(
+        io.BytesIO((await client.get(url, headers=cast.voter.headers)).content)
+    )
+
+    ballots = json.loads(archive.read("ballots.json"))
+    assert [b["budget_id"] for b in ballots] == [cast.budget.id]
+    assert [i["project_id"] for i in ballots[0]["items"]] == [cast.projects[0].id]
+    assert json.loads(archive.read("survey_responses.json")) == []
+    assert json.loads(archive.read("notifications.json")) == []

@@ -1,12 +1,10 @@
 """Nobody gets hits or counts for what they may not read or what left view."""
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.base import utcnow
-from app.models.proposals import Proposal
 from app.models.search import SearchDocument
 from app.models.spaces import SpaceRoleName, SpaceStatus, Visibility
 from app.models.users import UserRole
@@ -185,8 +183,6 @@ class TestLeftView:
     async def test_a_hidden_proposal_is_not_found(
         self, client: httpx.AsyncClient, session: AsyncSession, stage: Stage
     ) -> None:
-        if not hasattr(Proposal, "hidden_at"):
-            pytest.skip("moderation (hidden content) is not merged yet")
         proposal = await builders.proposal(
             session, stage.proposals, stage.author.user, title="Ofensa escondida"
         )
@@ -194,6 +190,22 @@ class TestLeftView:
         await session.flush()
 
         assert nothing(await find(client, stage.anonymous, "ofensa"))
+
+    async def test_a_hidden_comment_is_not_found(
+        self, client: httpx.AsyncClient, session: AsyncSession, stage: Stage
+    ) -> None:
+        author = stage.author.user
+        assert author is not None
+        proposal = await builders.proposal(
+            session, stage.proposals, author, title="Praça nova"
+        )
+        remark = await comment(session, proposal, author, "Insulto escondido")
+        assert found(await find(client, stage.anonymous, "insulto"))
+
+        remark.hidden_at = utcnow()
+        await session.flush()
+
+        assert nothing(await find(client, stage.anonymous, "insulto"))
 
 
 class TestKeptCurrent:

@@ -77,6 +77,7 @@ async def drain(
     since: str | None = None,
     *,
     until: Callable[[Changes], bool] = lambda _changes: True,
+    headers: dict[str, str] | None = None,
     **params: Any,
 ) -> tuple[Changes, str]:
     """Every change after ``since`` until ``until`` holds and none is left.
@@ -88,7 +89,7 @@ async def drain(
     async with asyncio.timeout(HORIZON_WAIT):
         while True:
             query = {**params, **({"since": since} if since else {})}
-            answer = await client.get(path, params=query)
+            answer = await client.get(path, params=query, headers=headers)
             assert answer.status_code == 200, answer.text
             body = answer.json()
             seen += body["changes"]

@@ -201,6 +201,26 @@ class TestTombstones:
         )
         assert keys(changes) == [("comment", shown.comment.id, True)]
 
+    async def test_a_comment_hidden_by_a_moderator_becomes_a_tombstone(
+        self, durable_client: httpx.AsyncClient, durable_runtime: Runtime
+    ) -> None:
+        shown = await stage(durable_runtime)
+        _, cursor = await drain(
+            durable_client, CHANGES, until=has(("comment", shown.comment.id, False))
+        )
+        async with durable_runtime.sessionmaker() as session:
+            comment = await session.get_one(Comment, shown.comment.id)
+            comment.hidden_at = utcnow()
+            await session.commit()
+
+        changes, _ = await drain(
+            durable_client,
+            CHANGES,
+            cursor,
+            until=has(("comment", shown.comment.id, True)),
+        )
+        assert keys(changes) == [("comment", shown.comment.id, True)]
+
 
 class TestRefusals:
     async def test_an_unknown_type_is_422(self, client: httpx.AsyncClient) -> None:
