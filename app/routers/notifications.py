@@ -19,6 +19,7 @@ from app.services import notifications
 from app.services.notifications import (
     PLACEHOLDER_BODY,
     PLACEHOLDER_TITLE,
+    TOLD_DESPITE_VISIBILITY,
     InboxItem,
     Preferences,
 )
@@ -96,7 +97,9 @@ def _read(item: InboxItem) -> NotificationRead:
         available=item.readable,
         resource_type=notification.resource_type if item.readable else None,
         resource_id=notification.resource_id if item.readable else None,
-        title=notification.title if item.readable else PLACEHOLDER_TITLE,
+        title=notification.title
+        if item.readable or notification.event_type in TOLD_DESPITE_VISIBILITY
+        else PLACEHOLDER_TITLE,
         body=notification.body if item.readable else PLACEHOLDER_BODY,
         url=notification.url if item.readable else None,
         read_at=notification.read_at,

@@ -26,7 +26,9 @@ class EventType:
 CATALOGUE: dict[str, EventType] = {}
 """Every public event type by name: what webhooks may subscribe to."""
 
-INTERNAL_EVENTS = frozenset({"mail.send", "webhook.deliver", "push.send"})
+INTERNAL_EVENTS = frozenset(
+    {"privacy.export_created", "mail.send", "webhook.deliver", "push.send"}
+)
 """Outbox events that only this service consumes; never sent to integrators."""
 
 
@@ -257,6 +259,39 @@ class ResultsFromBudgetEvent(EventPayload):
     space_id: int
     budget_id: int
     result_ids: list[int]
+
+
+# Moderation and accounts
+
+
+@event("moderation.hidden", "Moderators hid a piece of content; its author is told.")
+class ModerationEvent(EventPayload):
+    moderation_id: int
+    resource_type: str
+    resource_id: int
+    space_id: int | None
+    author_id: int | None = Field(
+        description="Never the reporters: nobody is told who reported."
+    )
+    reports_count: int
+    by_moderator: bool = Field(description="False when the reports' threshold hid it.")
+
+
+register(
+    "moderation.restored", "Moderators showed hidden content again.", ModerationEvent
+)
+
+
+@event("user.blocked", "An organisation admin blocked an account.")
+class UserEvent(EventPayload):
+    user_id: int
+
+
+register(
+    "user.deleted",
+    "A participant deleted their account; their data is erased.",
+    UserEvent,
+)
 
 
 # Webhook messages

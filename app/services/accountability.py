@@ -49,7 +49,7 @@ from app.schemas.accountability import (
 from app.schemas.components import AccountabilitySettings, stored_settings
 from app.schemas.pagination import decode_cursor
 from app.services import action_log, outbox
-from app.services.components import ensure_type
+from app.services.components import ensure_type, get_readable_component
 from app.services.permissions import Action, allowed, roles_in_space
 from app.services.resources import (
     ResourceKind,
@@ -135,6 +135,7 @@ async def list_results(
 
     Without a parent, the top level; with one, its children.
     """
+    await get_readable_component(session, viewer, component_id)
     query = (
         readable(select(Result, Component.space_id), viewer)
         .where(Result.component_id == component_id, *_conditions(filters))
@@ -263,6 +264,7 @@ async def list_timeline(
 async def list_statuses(
     session: AsyncSession, viewer: User | None, component_id: int
 ) -> list[StatusRead]:
+    await get_readable_component(session, viewer, component_id)
     found = await session.scalars(
         select(ResultStatus)
         .join(Component, Component.id == ResultStatus.component_id)

@@ -48,6 +48,7 @@ from app.services.components import (
     effective_switches,
     ensure_type,
     get_component_for,
+    get_readable_component,
     guard_settings,
     switches_in_force,
 )
@@ -166,6 +167,7 @@ async def list_budgets(
     limit: int,
 ) -> list[BudgetView]:
     """A component's budgets by position, ``limit + 1`` to tell if more."""
+    await get_readable_component(session, viewer, component_id)
     query = (
         _budget_rows(viewer)
         .where(Budget.component_id == component_id, readable_components(viewer))

@@ -78,6 +78,8 @@ class Audience(StrEnum):
     NAMED_USER = "named_user"
     """The user the payload names (a registrant moved off the waitlist)."""
     PARENT_AUTHOR = "parent_author"
+    CONTENT_AUTHOR = "content_author"
+    """The author the payload names (of content a moderator decided on)."""
 
 
 Subject = Callable[[dict[str, Any]], tuple[str, int]]
@@ -101,6 +103,9 @@ class Rule:
     actor_key: str | None = None
     """The payload key naming who acted; they are never told of their act.
     An ``actor_id`` in any payload is honoured too."""
+    despite_visibility: bool = False
+    """Tell the audience even when they may not read the subject (its author,
+    of a moderator's decision to hide it); the inbox shows a placeholder."""
 
 
 A = Audience
@@ -207,6 +212,33 @@ RULES: dict[str, Rule] = {
     ),
 }
 
+_MODERATED = _referenced
+RULES["moderation.hidden"] = Rule(
+    _MODERATED,
+    (A.CONTENT_AUTHOR,),
+    {
+        "pt-BR": "Um conteúdo seu foi ocultado pela moderação",
+        "en": "Moderators hid something you wrote",
+        "es": "La moderación ocultó un contenido tuyo",
+    },
+    despite_visibility=True,
+)
+RULES["moderation.restored"] = Rule(
+    _MODERATED,
+    (A.CONTENT_AUTHOR,),
+    {
+        "pt-BR": "Um conteúdo seu voltou a ser exibido",
+        "en": "Something you wrote is shown again",
+        "es": "Un contenido tuyo vuelve a mostrarse",
+    },
+    despite_visibility=True,
+)
+
+TOLD_DESPITE_VISIBILITY = frozenset(
+    name for name, rule in RULES.items() if rule.despite_visibility
+)
+"""Event types whose own title stays shown when the subject is unreadable."""
+
 MEETING_REMINDER = "meeting.reminder"
 """Not an outbox event but a scheduled mail; its preference says whether to send."""
 
@@ -248,7 +280,9 @@ async def notify(
     people = await _audience(session, rule, kind_name, resource_id, payload)
     people.discard(payload.get(rule.actor_key) if rule.actor_key else None)
     people.discard(payload.get("actor_id"))
-    recipients = await _readers(session, kind_name, resource_id, people)
+    recipients = await _readers(
+        session, kind_name, resource_id, people, anyway=rule.despite_visibility
+    )
     channels = await channels_of(session, [user.id for user in recipients], event_type)
     digests = await digests_of(session, [user.id for user in recipients])
     wanting = [
@@ -401,6 +435,8 @@ async def _audience(
             people.add(payload.get("user_id"))
         elif audience is A.PARENT_AUTHOR:
             people.add(payload.get("parent_author_id"))
+        elif audience is A.CONTENT_AUTHOR:
+            people.add(payload.get("author_id"))
     return people
 
 
@@ -463,8 +499,11 @@ async def _readers(
     kind_name: str,
     resource_id: int,
     people: Iterable[int | None],
+    *,
+    anyway: bool = False,
 ) -> list[User]:
-    """The active accounts among ``people`` that may read the subject now."""
+    """The active accounts among ``people`` that may read the subject now
+    (all of them ``anyway``)."""
     ids = sorted(person for person in people if person is not None)
     if not ids:
         return []
@@ -473,7 +512,7 @@ async def _readers(
         .where(User.id.in_(ids), User.deleted_at.is_(None), User.blocked_at.is_(None))
         .order_by(User.id)
     )
-    if await may_read(session, None, kind_name, resource_id):
+    if anyway or await may_read(session, None, kind_name, resource_id):
         # What anyone may read, every active account may read: one query, not
         # one per follower of a popular proposal.
         return list(users.all())

@@ -50,7 +50,7 @@ from app.schemas.surveys import (
     TextAnswerRead,
 )
 from app.services import action_log, outbox
-from app.services.components import ensure_type
+from app.services.components import ensure_type, get_readable_component
 from app.services.permissions import Action, allowed, roles_in_space
 from app.services.resources import ResourceKind, register
 from app.services.richtext import sanitize_translations
@@ -117,6 +117,7 @@ async def list_surveys(
     limit: int,
 ) -> list[SurveyRead]:
     """A readable component's surveys, ``limit + 1`` to tell if there are more."""
+    await get_readable_component(session, viewer, component_id)
     query = (
         joined(select(Survey, Component, previewable_spaces(viewer)))
         .where(Survey.component_id == component_id, readable_surveys(viewer))

@@ -27,6 +27,7 @@ from tests.moderation.conftest import (
     report,
     report_by_many,
 )
+from tests.notifications.conftest import deliver
 from tests.proposals.conftest import proposals_component
 
 
@@ -119,6 +120,33 @@ class TestThreshold:
         assert [event["author_id"] for event in told] == [crowd.stage.participant.id]
         reporter_ids = {reporter.id for reporter in crowd.reporters}
         assert not reporter_ids & set(told[0].values())
+
+    async def test_the_author_is_told_in_the_inbox_without_the_content(
+        self,
+        client: httpx.AsyncClient,
+        runtime: Runtime,
+        crowd: Crowd,
+        reported_debate: Debate,
+    ) -> None:
+        await report_by_many(
+            client, crowd.reporters[:THRESHOLD], "debate", reported_debate.id
+        )
+
+        await deliver(runtime)
+        inbox = await client.get(
+            f"{API}/me/notifications", headers=crowd.stage.participant.headers
+        )
+
+        assert inbox.status_code == 200, inbox.text
+        [told] = inbox.json()["items"]
+        assert told["event_type"] == "moderation.hidden"
+        assert told["available"] is False
+        assert told["title"]["pt-BR"] == "Um conteúdo seu foi ocultado pela moderação"
+        assert "Spam" not in inbox.text
+        reporter = await client.get(
+            f"{API}/me/notifications", headers=crowd.reporters[0].headers
+        )
+        assert reporter.json()["items"] == []
 
     async def test_a_hidden_comment_keeps_its_place_but_stops_counting(
         self,
