@@ -409,9 +409,14 @@ class _Importer:
             )
         except result_import.ImportFailed as exc:
             raise ExportError(str(exc)) from None
-        self.report.created["result"] += done.created
-        self.report.updated["result"] += done.updated
-        self.report.unchanged["result"] += done.unchanged
+        report = self.report
+        for counter, number in (
+            (report.created, done.created),
+            (report.updated, done.updated),
+            (report.unchanged, done.unchanged),
+        ):
+            if number:
+                counter["result"] += number
         found = await self.session.execute(
             select(Result.external_id, Result.id).where(
                 Result.component_id == component_id, Result.external_id.is_not(None)
