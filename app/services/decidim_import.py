@@ -33,7 +33,7 @@ from app.models.proposals import AnswerState, AuthorKind, Proposal, ProposalStat
 from app.models.spaces import Space, SpaceKind, SpaceStatus
 from app.models.taxonomies import Scope, ScopeType
 from app.models.users import User
-from app.schemas.components import SETTINGS_MODELS
+from app.schemas.components import SETTINGS_MODELS, BudgetsSettings
 from app.services import outbox, resources, result_import
 from app.services.decidim_export import (
     CommentRow,
@@ -253,7 +253,7 @@ class _Importer:
                 "name": {"en": _COMPONENT_NAMES[kind]},
                 "position": 0,
                 "published_at": utcnow(),
-                "settings": SETTINGS_MODELS[kind]().model_dump(mode="json"),
+                "settings": _settings(kind),
                 "default_switches": {},
                 "phase_switches": {},
             },
@@ -563,6 +563,14 @@ class _Importer:
         self.remember(source, "author", external_id, user.id)
         self.report.created["author"] += 1
         return user.id
+
+
+def _settings(kind: ComponentType) -> dict[str, Any]:
+    """Default settings; an export's votes are history, shown as Decidim showed them."""
+    settings = SETTINGS_MODELS[kind]()
+    if isinstance(settings, BudgetsSettings):
+        settings.show_votes = True
+    return settings.model_dump(mode="json")
 
 
 def _digest(source: str, length: int) -> str:

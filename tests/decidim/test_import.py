@@ -128,7 +128,7 @@ async def test_format_proposals_and_results_keep_their_locales(
 
     assert (report.created["proposal"], report.created["result"]) == (3, 6)
     proposals = list(await session.scalars(select(Proposal).order_by(Proposal.id)))
-    assert [p.title for p in proposals][0] == {"en": "Esse qui. Ut."}
+    assert proposals[0].title == {"en": "Esse qui. Ut."}
     assert all(p.author_id is None for p in proposals)
     assert {p.answer_state for p in proposals} >= {"evaluating"}
     results = {r.external_id: r for r in await session.scalars(select(Result))}
