@@ -223,7 +223,14 @@ def _read(name: str, text: str, source: str | None) -> ExportFile:
         file.rows = _result_groups(name, text, records)
     else:
         file.rows = [_READERS[kind](_Record(name, line, r)) for line, r in records]
+    if kind == "comments":
+        # Parents before their replies: Decidim's ids grow with time.
+        file.rows.sort(key=_by_id)
     return file
+
+
+def _by_id(row: Any) -> int:
+    return int(row.external_id)
 
 
 def _kind(columns: list[str]) -> str | None:

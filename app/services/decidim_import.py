@@ -106,12 +106,18 @@ async def import_export(
     for site in sorted({file.source for file in files}):
         await importer.attach_waiting(site)
     await importer.count_comments()
+    report = importer.report
     outbox.emit(
         session,
         "decidim.imported",
-        {"created": dict(importer.report.created)},
+        {
+            "sources": sorted({file.source for file in files}),
+            "created": dict(report.created),
+            "updated": dict(report.updated),
+            "comments_waiting": sum(report.waiting.values()),
+        },
     )
-    return importer.report
+    return report
 
 
 class _Importer:
@@ -122,6 +128,8 @@ class _Importer:
         self.loaded: set[str] = set()
         self.new_comments: Counter[tuple[str, int]] = Counter()
         self.budgets: set[int] = set()
+        self.waited: set[tuple[str, str]] = set()
+        """Comments of this export that had to wait."""
         self.placed: set[tuple[str, str, str]] = set()
         """Scopes already brought up to date by this import."""
 
@@ -438,6 +446,7 @@ class _Importer:
         if not await self._attach(source, row):
             await self._wait(source, row)
             self.report.waiting[row.subject_entity] += 1
+            self.waited.add((source, row.external_id))
 
     async def _attach(self, source: str, row: CommentRow) -> bool:
         """Write the comment if its subject is here; whether it was."""
@@ -520,8 +529,10 @@ class _Importer:
                 attached.append(pending.id)
             elif await self._attach(source, row):
                 attached.append(pending.id)
-                self.report.waiting[row.subject_entity] -= 1
-                self.report.attached_later += 1
+                if (source, row.external_id) in self.waited:
+                    self.report.waiting[row.subject_entity] -= 1
+                else:
+                    self.report.attached_later += 1
         self.report.waiting = +self.report.waiting
         if attached:
             await self.session.execute(
