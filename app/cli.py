@@ -217,6 +217,47 @@ async def _import_results(file: Path, component_id: int) -> "ImportReport":
         await runtime.engine.dispose()
 
 
+@import_cli.command("decidim")
+def import_decidim(
+    path: Annotated[
+        Path, typer.Argument(help="A Decidim open-data export: zip, folder or CSV.")
+    ],
+    source: Annotated[
+        str | None,
+        typer.Option(help="The exporting site, if the files' addresses do not say."),
+    ] = None,
+) -> None:
+    """Import a Decidim open-data export in one transaction; again changes nothing."""
+    import time
+
+    from app.services.decidim_export import ExportError
+
+    started = time.perf_counter()
+    try:
+        lines = asyncio.run(_import_decidim(path, source))
+    except ExportError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    for line in lines:
+        typer.echo(line)
+    typer.echo(f"imported in {time.perf_counter() - started:.1f} s")
+
+
+async def _import_decidim(path: Path, source: str | None) -> list[str]:
+    import app.main  # noqa: F401  (its routers import every domain that registers)
+    from app.db import session_scope
+    from app.runtime import Runtime
+    from app.services.decidim_import import import_export
+
+    runtime = Runtime.build(get_settings())
+    try:
+        async with session_scope(runtime.sessionmaker) as session:
+            report = await import_export(session, path, source)
+            return report.lines()
+    finally:
+        await runtime.engine.dispose()
+
+
 pabulib = typer.Typer(
     help="Participatory-budgeting files in the pabulib format.", no_args_is_help=True
 )

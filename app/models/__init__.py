@@ -21,6 +21,7 @@ from app.models.endorsements import Endorsement
 from app.models.events import ChangeLogEntry, OutboxEvent
 from app.models.follows import Follow
 from app.models.idempotency import IdempotencyRecord
+from app.models.imports import ImportedRecord, PendingComment
 from app.models.meetings import (
     CalendarToken,
     Meeting,
@@ -94,6 +95,7 @@ __all__ = [
     "Endorsement",
     "Follow",
     "IdempotencyRecord",
+    "ImportedRecord",
     "InterestGroup",
     "Meeting",
     "MeetingAgendaItem",
@@ -105,6 +107,7 @@ __all__ = [
     "NotificationSettings",
     "OutboxEvent",
     "Page",
+    "PendingComment",
     "Phase",
     "Post",
     "Proposal",

@@ -253,6 +253,16 @@ class ResultsImportedEvent(EventPayload):
     updated: int
 
 
+@event("decidim.imported", "A Decidim open-data export was imported.")
+class DecidimImportedEvent(EventPayload):
+    sources: list[str]
+    created: dict[str, int] = Field(description="New rows by kind.")
+    updated: dict[str, int] = Field(description="Changed rows by kind.")
+    comments_waiting: int = Field(
+        description="Comments of the export whose subject is not imported yet."
+    )
+
+
 @event("results.created_from_budget", "Results were made from a budget's winners.")
 class ResultsFromBudgetEvent(EventPayload):
     component_id: int

@@ -12,7 +12,7 @@ progress the file gives a parent is replaced by its children's.
 
 import csv
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -68,16 +68,26 @@ def read_file(path: Path) -> list[Row]:
     """Every row of the file, checked; the first mistake raises ImportFailed."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle, delimiter=";")
-            _check_header(path, reader.fieldnames)
-            rows = [_row(path, reader.line_num, record) for record in reader]
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            return read_stream(path, handle)
+    except OSError as exc:
         raise ImportFailed(f"{path}: cannot be read as a CSV file: {exc}") from exc
+
+
+def read_stream(path: Path | str, handle: Iterable[str]) -> list[Row]:
+    """Every row of an open export named ``path`` (a file or a zip member), checked."""
+    reader = csv.DictReader(handle, delimiter=";")
+    try:
+        _check_header(path, reader.fieldnames)
+        rows = [_row(path, reader.line_num, record) for record in reader]
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise ImportFailed(
+            f"{path}:{reader.line_num}: cannot be read as a CSV file: {exc}"
+        ) from exc
     _check_tree(path, rows)
     return rows
 
 
-def _check_header(path: Path, names: Sequence[str] | None) -> None:
+def _check_header(path: Path | str, names: Sequence[str] | None) -> None:
     columns = set(names or ())
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
@@ -86,7 +96,7 @@ def _check_header(path: Path, names: Sequence[str] | None) -> None:
         raise ImportFailed(f"{path}:1: missing a title/<locale> column")
 
 
-def _row(path: Path, line: int, record: dict[str, Any]) -> Row:
+def _row(path: Path | str, line: int, record: dict[str, Any]) -> Row:
     def fail(column: str, message: str) -> ImportFailed:
         return ImportFailed(f"{path}:{line}: column {column}: {message}")
 
@@ -162,7 +172,7 @@ def _status_key(value: str | None, fail: Any) -> str | None:
     return text or None
 
 
-def _check_tree(path: Path, rows: list[Row]) -> None:
+def _check_tree(path: Path | str, rows: list[Row]) -> None:
     """Ids unique; parents in the file or already imported; three levels at most."""
     by_id: dict[str, Row] = {}
     for row in rows:
@@ -188,7 +198,7 @@ def _check_tree(path: Path, rows: list[Row]) -> None:
 
 
 async def import_results(
-    session: AsyncSession, component_id: int, path: Path, rows: list[Row]
+    session: AsyncSession, component_id: int, path: Path | str, rows: list[Row]
 ) -> ImportReport:
     """Create or update the component's results from ``rows``; the caller commits."""
     component = await session.get(Component, component_id)
@@ -264,7 +274,7 @@ def _parents_first(rows: list[Row]) -> list[Row]:
 async def _write(
     session: AsyncSession,
     component: Component,
-    path: Path,
+    path: Path | str,
     row: Row,
     statuses: dict[str, int],
     existing: dict[str, Result],
