@@ -288,3 +288,24 @@ class TestQueryCounts:
 
         assert len(answer.json()["items"]) == rows
         assert queries.count == EXPECTED_PROJECT_LIST
+
+
+async def test_the_budget_screen_is_cached_per_viewer(
+    client: httpx.AsyncClient, cast: Cast
+) -> None:
+    path = f"{MOBILE}/budgets/{cast.budget.id}"
+    first = await client.get(path, headers=cast.voter.headers)
+
+    again = await client.get(
+        path, headers={**cast.voter.headers, "If-None-Match": first.headers["etag"]}
+    )
+    await client.put(
+        ballot(cast.budget.id, cast.projects[3].id), headers=cast.voter.headers
+    )
+    changed = await client.get(
+        path, headers={**cast.voter.headers, "If-None-Match": first.headers["etag"]}
+    )
+
+    assert "private" in first.headers["cache-control"]
+    assert again.status_code == 304
+    assert changed.status_code == 200

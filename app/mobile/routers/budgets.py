@@ -29,7 +29,7 @@ router = APIRouter(tags=["budgets"])
 PROJECTS_ON_SCREEN = 50
 
 
-@router.get("/components/{component_id}/budgets", name="list_budgets")
+@router.get("/components/{component_id}/budgets", name="list")
 async def list_budgets(
     component_id: PathId,
     reader: ReaderDep,
@@ -50,7 +50,7 @@ async def list_budgets(
     )
 
 
-@router.get("/budgets/{budget_id}", name="get_budget")
+@router.get("/budgets/{budget_id}", name="get")
 async def get_budget(
     budget_id: PathId, reader: ReaderDep, session: SessionDep
 ) -> cards.BudgetDetail:

@@ -27,7 +27,7 @@ from app.services.notifications import (
 router = APIRouter(prefix="/me", tags=["notifications"])
 
 
-@router.get("/notifications", name="list_notifications")
+@router.get("/notifications", name="list")
 async def list_notifications(
     user: CurrentUser,
     reader: ReaderDep,

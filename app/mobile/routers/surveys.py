@@ -19,7 +19,7 @@ from app.services import survey_results, surveys
 router = APIRouter(tags=["surveys"])
 
 
-@router.get("/components/{component_id}/surveys", name="list_surveys")
+@router.get("/components/{component_id}/surveys", name="list")
 async def list_surveys(
     component_id: PathId,
     reader: ReaderDep,
@@ -43,7 +43,7 @@ async def list_surveys(
     return page_of(request, response, found, limit, lambda last: [last.id])
 
 
-@router.get("/surveys/{survey_id}", name="get_survey")
+@router.get("/surveys/{survey_id}", name="get")
 async def get_survey(
     survey_id: PathId, reader: ReaderDep, session: SessionDep, zone: LocalZone
 ) -> cards.SurveyDetail:
@@ -71,7 +71,7 @@ async def respond(
     return await _survey_screen(session, reader, survey_id, zone)
 
 
-@router.get("/surveys/{survey_id}/results", name="survey_results")
+@router.get("/surveys/{survey_id}/results", name="results")
 async def results(
     survey_id: PathId, reader: ReaderDep, session: SessionDep
 ) -> SurveyResults:
