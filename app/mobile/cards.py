@@ -172,7 +172,11 @@ class SyncPage(BaseModel):
 
 
 FeedReason = Literal[
-    "followed_space", "my_region", "registered_meeting", "answered_proposal"
+    "followed_space",
+    "my_region",
+    "registered_meeting",
+    "answered_proposal",
+    "closing_soon",
 ]
 
 
@@ -183,8 +187,163 @@ class FeedItem(BaseModel):
     at: datetime
     proposal: ProposalCard | None = None
     meeting: MeetingCard | None = None
+    budget: "BudgetCard | None" = None
+    survey: "SurveyCard | None" = None
 
 
 class FeedPage(BaseModel):
     items: list[FeedItem]
     next_cursor: str | None
+
+
+# Budgets
+
+
+class BudgetViewer(BaseModel):
+    """The viewer's ballot in a budget."""
+
+    project_ids: list[int] = Field(description="The projects on the ballot.")
+    total: int = Field(description="What the chosen projects cost, in cents.")
+    remaining: int = Field(description="What is left of the budget to spend.")
+    rule_met: bool = Field(description="Whether the ballot may be checked out now.")
+    why_not: str | None = Field(
+        description="Why it may not be checked out yet, when it may not."
+    )
+    checked_out_at: datetime | None
+
+
+class BudgetCard(Card):
+    space_id: int
+    component_id: int
+    title: str
+    summary: str
+    total: int = Field(description="In cents.")
+    scope_id: int | None
+    voting_open: bool
+    ballots_count: int | None = Field(description="None while votes are hidden.")
+    outcome_published_at: datetime | None
+    viewer: BudgetViewer | None = None
+
+
+class BudgetDetail(BudgetCard):
+    description_html: str
+    projects: list["ProjectCard"] = Field(
+        description="The first projects in order; the rest through the project list."
+    )
+
+
+class ProjectViewer(BaseModel):
+    chosen: bool = Field(description="Whether it is on the viewer's ballot.")
+
+
+class ProjectCard(Card):
+    budget_id: int
+    component_id: int
+    title: str
+    summary: str
+    amount: int = Field(description="In cents.")
+    image_url: str | None
+    scope_id: int | None
+    area_id: int | None
+    address: str | None
+    latitude: float | None
+    longitude: float | None
+    votes_count: int | None = Field(description="None while votes are hidden.")
+    comments_count: int
+    selected: bool | None = Field(description="None until the outcome is published.")
+    viewer: ProjectViewer | None = None
+
+
+class ProjectDetail(ProjectCard):
+    description_html: str
+    image_urls: list[str]
+    proposal_ids: list[int]
+    selection_reason: str | None
+
+
+class BallotScreen(BaseModel):
+    """A budget after a ballot change: the budget, the ballot, the projects chosen."""
+
+    budget: BudgetCard
+    chosen: list[ProjectCard]
+
+
+# Surveys
+
+
+class SurveyViewer(BaseModel):
+    answered: bool
+
+
+class SurveyCard(Card):
+    space_id: int
+    component_id: int
+    title: str
+    summary: str
+    consultation: bool
+    opens_on: date | None
+    closes_on: date | None
+    open: bool = Field(description="Whether it takes answers now.")
+    responses_count: int
+    results_visible: bool
+    viewer: SurveyViewer | None = None
+
+
+class QuestionOption(BaseModel):
+    key: str
+    body: str
+    free_text: bool = Field(description='An "other" option that takes a text.')
+
+
+class QuestionRow(BaseModel):
+    key: str
+    body: str
+
+
+class QuestionCard(BaseModel):
+    id: int
+    position: int
+    type: str
+    body: str
+    description_html: str
+    mandatory: bool
+    max_choices: int | None
+    min_value: float | None
+    max_value: float | None
+    options: list[QuestionOption]
+    rows: list[QuestionRow]
+    shown_if_question_id: int | None = Field(
+        description="Shown only when this question got ``shown_if_option``."
+    )
+    shown_if_option: str | None
+
+
+class SurveyDetail(SurveyCard):
+    why_closed: str | None = Field(description="Why it takes no answers, if not.")
+    description_html: str
+    terms_html: str | None = Field(description="To accept before answering, if any.")
+    questions: list[QuestionCard]
+
+
+# Notifications
+
+
+class NotificationCard(BaseModel):
+    id: int
+    event_type: str
+    locale: str
+    available: bool = Field(
+        description="False when the subject can no longer be read: neutral texts."
+    )
+    resource_type: str | None
+    resource_id: int | None
+    title: str
+    body: str
+    url: str | None
+    read_at: datetime | None
+    created_at: datetime
+
+
+BudgetDetail.model_rebuild()
+FeedItem.model_rebuild()
+FeedPage.model_rebuild()

@@ -187,7 +187,7 @@ async def _component_switches(
     }
 
 
-async def _images(
+async def images_of(
     session: AsyncSession, kind: str, ids: Sequence[int]
 ) -> dict[int, list[int]]:
     if not ids:
@@ -227,7 +227,7 @@ async def proposal_cards(
 ) -> list[cards.ProposalCard]:
     ids = [proposal.id for proposal in found]
     context = await _component_switches(session, {p.component_id for p in found})
-    images = await _images(session, "proposal", ids)
+    images = await images_of(session, "proposal", ids)
     followed = await _followed(session, reader, "proposal", ids)
     supported = await _supported(session, reader, ids)
     built = []
@@ -289,7 +289,7 @@ async def proposal_detail(
         why_not = await proposals.support_refusal(session, reader.viewer, context)
         card.viewer.may_support = why_not is None
         card.viewer.why_not = why_not
-    images = (await _images(session, "proposal", [proposal.id])).get(proposal.id, [])
+    images = (await images_of(session, "proposal", [proposal.id])).get(proposal.id, [])
     answered = proposal.answer_published_at is not None and proposal.answer
     return cards.ProposalDetail(
         **card.model_dump(),

@@ -3,7 +3,7 @@
 from pydantic import ConfigDict, Field
 
 from app.models.comments import Alignment
-from app.schemas import accounts, comments, meetings, proposals
+from app.schemas import accounts, comments, meetings, proposals, surveys
 from app.schemas.base import Id, RequestModel
 
 _LENIENT = ConfigDict(extra="ignore", str_strip_whitespace=True)
@@ -62,4 +62,8 @@ class MobileCommentCreate(RequestModel):
 
 
 class MobileRegistrationCreate(meetings.RegistrationCreate):
+    model_config = _LENIENT
+
+
+class MobileResponseCreate(surveys.ResponseCreate):
     model_config = _LENIENT

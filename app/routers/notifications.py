@@ -71,7 +71,7 @@ async def get_preferences(
     user: CurrentUser, session: SessionDep
 ) -> NotificationPreferencesRead:
     """The channels of each event type, and the e-mail digest."""
-    return _preferences(await notifications.preferences(session, user))
+    return preferences_read(await notifications.preferences(session, user))
 
 
 @router.patch("/notification-preferences", name="update_preferences")
@@ -86,7 +86,7 @@ async def update_preferences(
     updated = await notifications.update_preferences(
         session, user, body.email_digest, changes
     )
-    return _preferences(updated)
+    return preferences_read(updated)
 
 
 def _read(item: InboxItem) -> NotificationRead:
@@ -107,7 +107,7 @@ def _read(item: InboxItem) -> NotificationRead:
     )
 
 
-def _preferences(found: Preferences) -> NotificationPreferencesRead:
+def preferences_read(found: Preferences) -> NotificationPreferencesRead:
     return NotificationPreferencesRead(
         email_digest=found.email_digest,
         event_types=[

@@ -2,30 +2,44 @@
 
 Each source is a query of (reason, kind, id, at) rows the viewer may read; the
 feed is their union, ordered by ``at`` then kind and id, cursor-paginated. A
-domain adds a source with ``add_source`` (budgets and surveys closing soon will
-register theirs when those domains land), so the feed needs no change for it.
+domain adds a source with ``add_source``, so the feed needs no change for it.
+
+Votes and surveys closing soon come with the moment their window is over as
+``at`` (a window's last day is a date: the sort key is the midnight, UTC,
+after it), so they lead the feed while they are open.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
-from app.models.base import utcnow
-from app.models.components import Component
+from app.models.base import UTCDateTime, utcnow
+from app.models.budgets import Budget
+from app.models.components import Component, ComponentType
 from app.models.follows import Follow
 from app.models.meetings import Meeting, MeetingRegistration
 from app.models.proposals import Proposal
-from app.models.spaces import Space
+from app.models.spaces import Phase, Space
+from app.models.surveys import Survey
 from app.models.taxonomies import ResidentDeclaration
 from app.models.users import User
 from app.schemas.pagination import decode_cursor, encode_cursor
 from app.services.meetings import readable_meetings
 from app.services.proposals import readable_proposals
+from app.services.surveys import readable_surveys
 from app.services.taxonomies import scope_filter
+from app.services.visibility import readable_components
+
+CLOSING_SOON = timedelta(days=7)
+"""How near its last day a vote or a survey shows in the feed as closing soon."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +48,8 @@ class FeedContext:
     now: datetime
     region_id: int | None
     """The scope the viewer declared living in, if any."""
+    today: date
+    """Today in the organisation's time zone: windows end on its days."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,8 +188,90 @@ def _answers_to_my_proposals(context: FeedContext) -> Select[Any]:
     )
 
 
+class _DayAfter(FunctionElement[datetime]):
+    """The midnight (UTC) after a date, as a timestamp the other sources' match."""
+
+    type = UTCDateTime()
+    inherit_cache = True
+
+
+@compiles(_DayAfter)
+def _day_after(element: _DayAfter, compiler: SQLCompiler, **kw: Any) -> str:
+    day = compiler.process(element.clauses, **kw)
+    return f"(CAST(({day}) + 1 AS TIMESTAMP) AT TIME ZONE 'UTC')"
+
+
+@compiles(_DayAfter, "sqlite")
+def _day_after_sqlite(element: _DayAfter, compiler: SQLCompiler, **kw: Any) -> str:
+    # In the text format SQLAlchemy stores timestamps in, so that they compare.
+    day = compiler.process(element.clauses, **kw)
+    return f"(datetime({day}, '+1 day') || '.000000')"
+
+
+def _in_my_places(
+    context: FeedContext, scope_column: Any | None = None
+) -> ColumnElement[bool]:
+    """In a space the viewer follows, or in their region (the content's scope
+    if it has one, else its space's)."""
+    places = [_followed_space(context.viewer)]
+    region_id = context.region_id
+    if region_id is not None:
+        in_space = scope_filter(Space.scope_id, region_id)
+        if scope_column is not None:
+            in_space = or_(
+                scope_filter(scope_column, region_id),
+                and_(scope_column.is_(None), in_space),
+            )
+        places.append(in_space)
+    return or_(*places)
+
+
+def _closing_soon(context: FeedContext, last_day: Any) -> ColumnElement[bool]:
+    return and_(last_day >= context.today, last_day <= context.today + CLOSING_SOON)
+
+
+@add_source
+def _votes_closing_soon(context: FeedContext) -> Select[Any]:
+    """Budgets of a published component whose space's active phase ends soon;
+    whether voting is open in that phase is for the reader of the feed to
+    check with the budget's switches."""
+    return _rows(
+        "closing_soon",
+        "budget",
+        Budget,
+        _DayAfter(Phase.end_date),
+        Component.type == ComponentType.BUDGETS,
+        Component.published_at.is_not(None),
+        _closing_soon(context, Phase.end_date),
+        _in_my_places(context, Budget.scope_id),
+        readable_components(context.viewer),
+    ).join(Phase, and_(Phase.space_id == Space.id, Phase.active))
+
+
+@add_source
+def _surveys_closing_soon(context: FeedContext) -> Select[Any]:
+    """Published surveys whose last day is near; whether one takes answers
+    (its component's settings) is the surveys service's to say."""
+    return _rows(
+        "closing_soon",
+        "survey",
+        Survey,
+        _DayAfter(Survey.closes_on),
+        Survey.published_at.is_not(None),
+        Component.published_at.is_not(None),
+        _closing_soon(context, Survey.closes_on),
+        _in_my_places(context),
+        readable_surveys(context.viewer),
+    )
+
+
 async def read_feed(
-    session: AsyncSession, viewer: User, *, cursor: str | None, limit: int
+    session: AsyncSession,
+    viewer: User,
+    *,
+    cursor: str | None,
+    limit: int,
+    zone: ZoneInfo | None = None,
 ) -> tuple[list[FeedEntry], str | None]:
     """A page of the viewer's feed, newest first, and the next page's cursor."""
     region_id = await session.scalar(
@@ -181,7 +279,9 @@ async def read_feed(
             ResidentDeclaration.user_id == viewer.id
         )
     )
-    context = FeedContext(viewer, utcnow(), region_id)
+    now = utcnow()
+    today = now.astimezone(zone or UTC).date()
+    context = FeedContext(viewer, now, region_id, today)
     parts = [query for source in _SOURCES if (query := source(context)) is not None]
     feed = union_all(*parts).subquery()
     query = select(feed).order_by(feed.c.at.desc(), feed.c.kind, feed.c.id.desc())

@@ -9,6 +9,7 @@ from app.models.components import Component
 from app.models.spaces import Space
 from app.runtime import Runtime
 from tests import builders
+from tests.budgets.conftest import cast as budget_cast
 from tests.builders import Actor
 from tests.meetings.conftest import meetings_component
 from tests.proposals.conftest import proposals_component
@@ -35,3 +36,7 @@ async def scene(session: AsyncSession, runtime: Runtime) -> Scene:
         meetings=await meetings_component(session, space),
         participant=await builders.actor(session, runtime),
     )
+
+
+cast = budget_cast
+"""A space with a budget open for voting (``tests.budgets``), for the app's tests."""

@@ -4,7 +4,16 @@ from fastapi import APIRouter, Depends
 
 from app.mobile import schemas
 from app.mobile.deps import require_app_version
-from app.mobile.routers import actions, content, devices, feed, sync
+from app.mobile.routers import (
+    actions,
+    budgets,
+    content,
+    devices,
+    feed,
+    notifications,
+    surveys,
+    sync,
+)
 from app.routers import auth, me, privacy
 
 AUTH_BODIES = auth.AuthBodies(
@@ -37,4 +46,7 @@ def _routers() -> list[APIRouter]:
         devices.router,
         feed.router,
         privacy.build_router(),
+        budgets.router,
+        surveys.router,
+        notifications.router,
     ]

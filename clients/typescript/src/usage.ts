@@ -7,6 +7,7 @@ type Schemas = components["schemas"];
 type ProposalCard = Schemas["ProposalCard"];
 type SyncPage = Schemas["SyncPage"];
 type Problem = Schemas["Problem"];
+type BallotScreen = Schemas["BallotScreen"];
 
 const client = createClient<paths>({
   baseUrl: "https://decide.contagem.mg.gov.br/mobile/v1",
@@ -82,7 +83,14 @@ export async function feedTitles(accessToken: string): Promise<string[]> {
     headers: { Authorization: `Bearer ${accessToken}` },
   });
   if (error) fail(error);
-  return data.items.map((item) => item.proposal?.title ?? item.meeting?.title ?? "");
+  return data.items.map(
+    (item) =>
+      item.proposal?.title ??
+      item.meeting?.title ??
+      item.budget?.title ??
+      item.survey?.title ??
+      "",
+  );
 }
 
 export async function support(proposalId: number, accessToken: string): Promise<number | null> {
@@ -107,4 +115,29 @@ export async function propose(componentId: number, accessToken: string): Promise
   });
   if (error) fail(error);
   return data.id;
+}
+
+/** Puts a project on the ballot and casts it if the vote rule is met; a retry
+ * with the same key replays the first answer. Returns why not, if not cast. */
+export async function voteFor(
+  budgetId: number,
+  projectId: number,
+  accessToken: string,
+  retryKey: string,
+): Promise<string | null> {
+  const auth = { Authorization: `Bearer ${accessToken}` };
+  const added = await client.PUT("/budgets/{budget_id}/ballot/projects/{project_id}", {
+    params: { path: { budget_id: budgetId, project_id: projectId } },
+    headers: { ...auth, "Idempotency-Key": `${retryKey}-add` },
+  });
+  if (added.error) fail(added.error);
+  const ballot: BallotScreen = added.data;
+  const viewer = ballot.budget.viewer;
+  if (!viewer || !viewer.rule_met) return viewer?.why_not ?? "Sign in first.";
+  const { data, error } = await client.POST("/budgets/{budget_id}/ballot/checkout", {
+    params: { path: { budget_id: budgetId } },
+    headers: { ...auth, "Idempotency-Key": `${retryKey}-checkout` },
+  });
+  if (error) fail(error);
+  return data.budget.viewer?.checked_out_at ? null : "Not cast.";
 }
