@@ -50,6 +50,7 @@ from app.routers import (
     proposals,
     search,
     spaces,
+    stats,
     surveys,
     taxonomies,
     users,
@@ -155,6 +156,7 @@ def _api_routers() -> list[APIRouter]:
         search.router,
         open_data.router,
         changes.router,
+        stats.router,
     ]
 
 

@@ -49,6 +49,7 @@ from app.models.spaces import (
     SpaceMember,
     SpaceRole,
 )
+from app.models.stats import StatsSnapshot
 from app.models.surveys import (
     Survey,
     SurveyAnswer,
@@ -121,6 +122,7 @@ __all__ = [
     "SpaceInterestGroup",
     "SpaceMember",
     "SpaceRole",
+    "StatsSnapshot",
     "Survey",
     "SurveyAnswer",
     "SurveyAnswerChoice",
