@@ -202,7 +202,7 @@ class _Taxonomy:
         return cls(
             spaces={space.id: space for space in spaces},
             space_groups=space_groups,
-            components=dict(components.tuples().all()),
+            components={id_: space_id for id_, space_id in components},
             scopes={s.id: s for s in await session.scalars(select(Scope))},
             areas={a.id: a for a in await session.scalars(select(Area))},
             interest_groups={

@@ -88,7 +88,7 @@ async def _meetings_held(
         )
         .order_by(Meeting.id)
     )
-    return [(meeting, component) for meeting, component in rows.tuples()]
+    return [(meeting, component) for meeting, component in rows]
 
 
 async def _present(
@@ -100,7 +100,7 @@ async def _present(
             MeetingAttendance.status == AttendanceStatus.PRESENT,
         )
     )
-    return {(meeting_id, seat_id) for meeting_id, seat_id in rows.tuples()}
+    return {(meeting_id, seat_id) for meeting_id, seat_id in rows}
 
 
 def _quorum_reached(
