@@ -178,6 +178,12 @@ class _Taxonomy:
     areas: dict[int, Area]
     interest_groups: dict[int, InterestGroup]
     declared: dict[int, list[int]]
+    lineages: dict[int, list[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for scope in self.scopes.values():
+            path = [int(part) for part in scope.path.strip("/").split("/") if part]
+            self.lineages[scope.id] = path or [scope.id]
 
     @classmethod
     async def load(cls, session: AsyncSession, now: datetime) -> "_Taxonomy":
@@ -225,12 +231,9 @@ class _Taxonomy:
 
     def _lineage(self, scope_id: int | None) -> list[int]:
         """The scope and every scope above it: a regional counts its neighbourhoods."""
-        scope = self.scopes.get(scope_id) if scope_id is not None else None
-        if scope is None:
+        if scope_id is None:
             return []
-        return [int(part) for part in scope.path.strip("/").split("/") if part] or [
-            scope.id
-        ]
+        return self.lineages.get(scope_id, [])
 
     def spaces_entries(self, tallies: Tallies) -> list[dict[str, Any]]:
         by_space = tallies.by["space"]

@@ -26,7 +26,9 @@ class TestBallots:
         component = await budgets_component(session, space, show_votes=True)
         budget = await make_budget(session, component)
         for voter in await people(session, runtime, 11):
-            session.add(Ballot(budget_id=budget.id, user_id=voter.id, checked_out_at=utcnow()))
+            session.add(
+                Ballot(budget_id=budget.id, user_id=voter.id, checked_out_at=utcnow())
+            )
         await session.flush()
 
         voting = await figures(client, session, runtime)
@@ -66,7 +68,9 @@ class TestCouncils:
         for seat in seats[:3]:
             session.add(
                 MeetingAttendance(
-                    meeting_id=quorate.id, seat_id=seat.id, status=AttendanceStatus.PRESENT
+                    meeting_id=quorate.id,
+                    seat_id=seat.id,
+                    status=AttendanceStatus.PRESENT,
                 )
             )
         session.add(

@@ -85,7 +85,9 @@ class TestNoRecount:
         for _ in range(rows):
             space = await builders.space(session)
             component = await proposals_in(session, space)
-            await one_proposal_each(session, component, await people(session, runtime, 1))
+            await one_proposal_each(
+                session, component, await people(session, runtime, 1)
+            )
         await refresh(session, runtime.settings)
         queries.statements.clear()
 

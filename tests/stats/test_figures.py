@@ -8,7 +8,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models.base import utcnow
 from app.models.comments import Comment
 from app.models.meetings import MeetingRegistration, RegistrationStatus
-from app.models.taxonomies import Area, InterestGroup, InterestGroupKind, UserInterestGroup
+from app.models.taxonomies import (
+    Area,
+    InterestGroup,
+    InterestGroupKind,
+    UserInterestGroup,
+)
 from app.runtime import Runtime
 from app.services.stats import MIN_PEOPLE
 from tests import builders
@@ -32,7 +37,9 @@ class TestScenario:
         bairro = await builders.scope(session, parent=regional, name="Água Branca")
         health = Area(name={"pt-BR": "Saúde"})
         women = InterestGroup(
-            code="mulheres", kind=InterestGroupKind.POPULATION, name={"pt-BR": "Mulheres"}
+            code="mulheres",
+            kind=InterestGroupKind.POPULATION,
+            name={"pt-BR": "Mulheres"},
         )
         session.add_all([health, women])
         await session.flush()

@@ -3,9 +3,9 @@
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.models.base import utcnow
 from app.models.comments import Comment
 from app.models.spaces import SpaceStatus, Visibility
-from app.models.base import utcnow
 from app.runtime import Runtime
 from tests import builders
 from tests.stats.conftest import (
@@ -24,7 +24,9 @@ class TestPrivateContent:
     ) -> None:
         public = await builders.space(session)
         crowd = await people(session, runtime, 10)
-        shown = await one_proposal_each(session, await proposals_in(session, public), crowd)
+        shown = await one_proposal_each(
+            session, await proposals_in(session, public), crowd
+        )
         private = await builders.space(session, visibility=Visibility.PRIVATE)
         draft = await builders.space(session, status=SpaceStatus.DRAFT)
         hidden_component = await proposals_in(session, public, published=False)

@@ -78,15 +78,21 @@ class TestSuppression:
         crowd = await people(session, runtime, 12)
         await one_proposal_each(session, component, crowd)
         groups = [
-            InterestGroup(code=code, kind=InterestGroupKind.POPULATION, name={"pt-BR": code})
+            InterestGroup(
+                code=code, kind=InterestGroupKind.POPULATION, name={"pt-BR": code}
+            )
             for code in ("juventude", "pcd")
         ]
         session.add_all(groups)
         await session.flush()
         for person in crowd[:2]:
-            session.add(UserInterestGroup(user_id=person.id, interest_group_id=groups[0].id))
+            session.add(
+                UserInterestGroup(user_id=person.id, interest_group_id=groups[0].id)
+            )
         for person in crowd[2:]:
-            session.add(UserInterestGroup(user_id=person.id, interest_group_id=groups[1].id))
+            session.add(
+                UserInterestGroup(user_id=person.id, interest_group_id=groups[1].id)
+            )
         await session.flush()
 
         body = await figures(client, session, runtime)
