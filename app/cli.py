@@ -367,6 +367,31 @@ def search_reindex(
         typer.echo(f"{name}: {count} indexed")
 
 
+stats_cli = typer.Typer(help="Participation figures.", no_args_is_help=True)
+cli.add_typer(stats_cli, name="stats")
+
+
+@stats_cli.command("refresh")
+def stats_refresh() -> None:
+    """Recompute the participation figures served by GET /api/v1/stats now."""
+    took, computed_at = asyncio.run(_stats_refresh())
+    typer.echo(f"participation figures computed at {computed_at} in {took} ms")
+
+
+async def _stats_refresh() -> tuple[int, str]:
+    from app.db import session_scope
+    from app.runtime import Runtime
+    from app.services.stats import refresh
+
+    runtime = Runtime.build(get_settings())
+    try:
+        async with session_scope(runtime.sessionmaker) as session:
+            snapshot = await refresh(session, runtime.settings)
+            return snapshot.duration_ms, snapshot.computed_at.isoformat()
+    finally:
+        await runtime.engine.dispose()
+
+
 def main() -> None:
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     cli()

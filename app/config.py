@@ -107,6 +107,7 @@ class Settings(BaseSettings):
     dispatcher_interval_seconds: float = Field(default=2.0, gt=0)
     outbox_max_attempts: int = Field(default=8, ge=1)
     scheduler_interval_seconds: float = Field(default=60.0, gt=0)
+    stats_refresh_seconds: float = Field(default=3600.0, gt=0)
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     idempotency_key_hours: int = Field(default=24, ge=1)
 

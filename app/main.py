@@ -54,6 +54,7 @@ from app.routers import (
     proposals,
     search,
     spaces,
+    stats,
     surveys,
     taxonomies,
     users,
@@ -162,6 +163,7 @@ def _api_routers() -> list[APIRouter]:
         moderation.router,
         privacy.build_router(),
         api_keys.router,
+        stats.router,
     ]
 
 

@@ -20,6 +20,7 @@ from app.services.outbox import Dispatcher, Envelope, Handler, Subscriber
 from app.services.push import PUSH_SEND, PushSender, push_handler
 from app.services.ratelimit import RateLimiter, create_storage
 from app.services.scheduled import send_digests, send_meeting_reminders
+from app.services.stats import refresh_if_due
 from app.workers.scheduler import Job, Scheduler
 
 
@@ -77,10 +78,14 @@ class Runtime:
         async def weekly(session: AsyncSession) -> int:
             return await send_digests(session, settings, DigestFrequency.WEEKLY)
 
+        async def stats(session: AsyncSession) -> int:
+            return await refresh_if_due(session, settings)
+
         return {
             "meeting_reminders": reminders,
             "daily_digests": daily,
             "weekly_digests": weekly,
+            "stats_refresh": stats,
         }
 
     def scheduler(self) -> Scheduler:

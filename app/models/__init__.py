@@ -53,6 +53,7 @@ from app.models.spaces import (
     SpaceMember,
     SpaceRole,
 )
+from app.models.stats import StatsSnapshot
 from app.models.surveys import (
     Survey,
     SurveyAnswer,
@@ -131,6 +132,7 @@ __all__ = [
     "SpaceInterestGroup",
     "SpaceMember",
     "SpaceRole",
+    "StatsSnapshot",
     "Survey",
     "SurveyAnswer",
     "SurveyAnswerChoice",
