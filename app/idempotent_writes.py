@@ -29,8 +29,9 @@ from app.services import idempotency
 from app.services.idempotency import KeyedRequest
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-UNKEYED_PATHS = ("/auth/", "/me/calendar-token")
-"""Answers with secrets in them, which must not be stored: the key is ignored."""
+UNKEYED_PATHS = ("/auth/", "/me/calendar-token", "/me/data-export", "/api-keys")
+"""Answers with secrets that the database keeps only as hashes (tokens, API
+keys, download links): storing the answer would undo that, so the key is ignored."""
 REPLAYED_HEADERS = frozenset(
     {
         "content-type",

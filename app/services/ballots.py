@@ -291,7 +291,7 @@ async def _ensure_resident(session: AsyncSession, user: User, budget: Budget) ->
 async def _ensure_one_budget(
     session: AsyncSession, view: BudgetView, user: User
 ) -> None:
-    """Under "any" a voter votes in one budget of the component only.
+    """Under "any" and "by_residence" a voter votes in one budget of the component.
 
     The user's row lock orders their first additions in different budgets.
     """
@@ -326,7 +326,9 @@ async def _lock_or_create(
             .where(Component.id == view.component.id)
             .with_for_update(read=True)
         )
-        if choice == "any":
+        if choice in ("any", "by_residence"):
+            # Residence picks the one budget; a voter who moves keeps the
+            # ballot begun where they lived.
             await _ensure_one_budget(session, view, user)
     now = utcnow()
     await session.execute(

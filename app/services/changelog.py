@@ -20,6 +20,8 @@ from app.errors import InvalidInputError
 from app.models.base import Tracked
 from app.models.events import ChangeLogEntry, ChangeOperation
 
+_BIGINT = 2**63 - 1
+
 
 @dataclass(frozen=True)
 class ChangeCursor:
@@ -35,7 +37,10 @@ class ChangeCursor:
             txid, entry_id = (
                 base64.urlsafe_b64decode(value.encode()).decode().split(".")
             )
-            return cls(int(txid), int(entry_id))
+            cursor = cls(int(txid), int(entry_id))
+            if not (0 <= cursor.txid <= _BIGINT and 0 <= cursor.id <= _BIGINT):
+                raise ValueError("a cursor holds two non-negative big integers")
+            return cursor
         except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
             raise InvalidInputError(
                 "The change cursor is malformed; pass a cursor the log returned.",

@@ -342,6 +342,37 @@ class TestWhichBudgets:
         assert unknown.status_code == 403
         assert unknown.json()["error_code"] == "residence_required"
 
+    async def test_a_voter_who_moves_keeps_one_ballot_by_residence(
+        self, client: httpx.AsyncClient, session: AsyncSession, runtime: Runtime
+    ) -> None:
+        space = await builders.space(session)
+        component = await budgets_component(
+            session, space, voter_budget_choice="by_residence"
+        )
+        north = await builders.scope(session)
+        south = await builders.scope(session)
+        northern = await make_budget(session, component, scope_id=north.id)
+        southern = await make_budget(session, component, scope_id=south.id)
+        chosen_north = await project(session, northern, 10)
+        chosen_south = await project(session, southern, 10)
+        voter = await builders.actor(session, runtime)
+        declared = ResidentDeclaration(user_id=voter.id, scope_id=north.id)
+        session.add(declared)
+        await session.flush()
+        home = await client.put(
+            ballot_path(northern, chosen_north.id), headers=voter.headers
+        )
+        assert home.status_code == 200
+
+        declared.scope_id = south.id
+        await session.flush()
+        moved = await client.put(
+            ballot_path(southern, chosen_south.id), headers=voter.headers
+        )
+
+        assert moved.status_code == 409
+        assert moved.json()["error_code"] == "other_budget_chosen"
+
     async def test_a_private_space_takes_ballots_of_its_members_only(
         self, client: httpx.AsyncClient, session: AsyncSession, cast: Cast
     ) -> None:

@@ -1,6 +1,9 @@
 """Delta sync for the app and for integrators: records, tombstones, cursors."""
 
+import base64
+
 import httpx
+import pytest
 
 from app.models.base import utcnow
 from app.models.comments import Comment
@@ -234,3 +237,19 @@ class TestRefusals:
 
         assert answer.status_code == 422
         assert answer.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["9223372036854775808.0", "1.99999999999999999999", "-5.0", "3.-1"],
+)
+async def test_a_cursor_out_of_range_is_422(
+    client: httpx.AsyncClient, cursor: str
+) -> None:
+    since = base64.urlsafe_b64encode(cursor.encode()).decode()
+
+    for path in (MOBILE, CHANGES):
+        answer = await client.get(path, params={"since": since})
+
+        assert answer.status_code == 422, answer.text
+        assert "cursor is malformed" in answer.json()["detail"]
