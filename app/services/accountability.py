@@ -48,7 +48,7 @@ from app.schemas.accountability import (
 )
 from app.schemas.components import AccountabilitySettings, stored_settings
 from app.schemas.pagination import decode_cursor
-from app.services import action_log, outbox
+from app.services import action_log, outbox, search
 from app.services.components import ensure_type
 from app.services.permissions import Action, allowed, roles_in_space
 from app.services.resources import (
@@ -732,3 +732,20 @@ def _invalid(field: str, message: str) -> InvalidInputError:
         f"{field}: {message}.",
         errors=[{"field": field, "location": "body", "message": message}],
     )
+
+
+search.register(
+    search.Searchable(
+        "result",
+        Result,
+        search.in_component(
+            Result,
+            title=Result.title,
+            body=Result.description,
+            occurred_at=Result.created_at,
+            scope_id=Result.scope_id,
+            area_id=Result.area_id,
+        ),
+        watched=frozenset({"title", "description", "scope_id", "area_id"}),
+    )
+)

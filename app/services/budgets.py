@@ -43,7 +43,7 @@ from app.schemas.budgets import (
     BudgetUpdate,
 )
 from app.schemas.components import BudgetsSettings, Switches, stored_settings
-from app.services import action_log
+from app.services import action_log, search
 from app.services.components import (
     effective_switches,
     ensure_type,
@@ -689,3 +689,20 @@ def _log_project(
         space_id=component.space_id,
         changes=changes,
     )
+
+
+search.register(
+    search.Searchable(
+        "budget_project",
+        BudgetProject,
+        search.in_component(
+            BudgetProject,
+            title=BudgetProject.title,
+            body=BudgetProject.description,
+            occurred_at=BudgetProject.created_at,
+            scope_id=BudgetProject.scope_id,
+            area_id=BudgetProject.area_id,
+        ),
+        watched=frozenset({"title", "description", "scope_id", "area_id"}),
+    )
+)
