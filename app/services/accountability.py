@@ -144,7 +144,7 @@ async def list_results(
     if after is not None:
         query = query.where(Result.id > after)
     rows = list((await session.execute(query)).all())
-    links = await _links_of(session, viewer, [result.id for result, _ in rows])
+    links = await links_of(session, viewer, [result.id for result, _ in rows])
     return [
         result_read(result, space_id, links.get(result.id, []))
         for result, space_id in rows
@@ -180,11 +180,11 @@ async def get_result(
     if row is None:
         raise NotFoundError(f"There is no result {result_id}.")
     result, space_id = row
-    links = await _links_of(session, viewer, [result.id])
+    links = await links_of(session, viewer, [result.id])
     return result_read(result, space_id, links.get(result.id, []))
 
 
-async def _links_of(
+async def links_of(
     session: AsyncSession, viewer: User | None, result_ids: list[int]
 ) -> dict[int, list[LinkRead]]:
     """The links of the results that name what ``viewer`` may read, in one query."""

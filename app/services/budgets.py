@@ -282,10 +282,25 @@ async def project_reads(
     projects: list[BudgetProject],
 ) -> list[BudgetProjectRead]:
     """The projects as ``viewer`` sees them, their proposals in one query."""
-    linked = await _linked_proposals(session, viewer, [p.id for p in projects])
+    linked = await linked_proposals(session, viewer, [p.id for p in projects])
     return [
         project_read(view, project, linked.get(project.id, [])) for project in projects
     ]
+
+
+async def reads_of(
+    session: AsyncSession, viewer: User | None, projects: list[BudgetProject]
+) -> list[BudgetProjectRead]:
+    """Projects of any budgets as ``viewer`` sees them (sync), in two queries;
+    the caller has checked that ``viewer`` may read them."""
+    if not projects:
+        return []
+    rows = await session.execute(
+        _budget_rows(viewer).where(Budget.id.in_({p.budget_id for p in projects}))
+    )
+    views = {view.budget.id: view for view in map(_view, rows)}
+    linked = await linked_proposals(session, viewer, [p.id for p in projects])
+    return [project_read(views[p.budget_id], p, linked.get(p.id, [])) for p in projects]
 
 
 def project_read(
@@ -317,7 +332,7 @@ def project_read(
     )
 
 
-async def _linked_proposals(
+async def linked_proposals(
     session: AsyncSession, viewer: User | None, project_ids: list[int]
 ) -> dict[int, list[int]]:
     if not project_ids:
