@@ -451,6 +451,13 @@ async def delete_budget(session: AsyncSession, actor: User, budget_id: int) -> N
     await _ensure_no_ballots(session, budget.id, "the budget")
 
     _log(session, actor, "budget.deleted", budget, component, {})
+    # Projects go through the session, not the foreign key's cascade, so the
+    # change log keeps a tombstone of each for sync and search drops them.
+    for project in await session.scalars(
+        select(BudgetProject).where(BudgetProject.budget_id == budget.id)
+    ):
+        await session.delete(project)
+    await session.flush()
     await session.delete(budget)
     await session.flush()
 

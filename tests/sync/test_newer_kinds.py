@@ -11,6 +11,7 @@ from app.models.components import Component, ComponentType, Post
 from app.models.debates import Debate
 from app.models.spaces import Space, Visibility
 from app.models.surveys import Survey
+from app.models.users import UserRole
 from app.runtime import Runtime
 from tests import builders
 from tests.newer_kinds import Stock, stocked
@@ -184,3 +185,21 @@ class TestTombstones:
         )
 
         assert keys(changes) == [("post", shown.post.id, True)]
+
+    async def test_deleting_a_budget_tombstones_its_projects(
+        self, durable_client: httpx.AsyncClient, durable_runtime: Runtime
+    ) -> None:
+        shown = await newer(durable_runtime)
+        _, cursor = await drain(durable_client, CHANGES, until=has(*shown.keys(False)))
+        async with durable_runtime.sessionmaker() as session:
+            admin = await builders.actor(session, durable_runtime, UserRole.ADMIN)
+            await session.commit()
+
+        answer = await durable_client.delete(
+            f"/api/v1/budgets/{shown.stock.budget.id}", headers=admin.headers
+        )
+        assert answer.status_code == 204, answer.text
+
+        gone = ("budget_project", shown.stock.project.id, True)
+        changes, _ = await drain(durable_client, CHANGES, cursor, until=has(gone))
+        assert gone in keys(changes)
