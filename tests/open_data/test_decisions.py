@@ -13,6 +13,7 @@ from app.models.surveys import SurveyAnswer, SurveyAnswerChoice, SurveyResponse
 from app.models.users import User
 from app.runtime import Runtime
 from tests import builders
+from tests.conftest import QueryCounter
 from tests.newer_kinds import planned, stocked
 from tests.open_data.conftest import download
 from tests.surveys.conftest import question_ids, survey, surveys_component
@@ -305,3 +306,29 @@ class TestFormulas:
         assert export.rows("surveys")[0]["title/pt-BR"] == "'@SUM(A1)"
         assert export.rows("budgets")[0]["title/pt-BR"] == "'-2"
         assert export.records("projects")[0]["title"]["pt-BR"] == formula
+
+
+async def test_the_export_runs_the_same_queries_whatever_the_rows(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    runtime: Runtime,
+    queries: QueryCounter,
+) -> None:
+    space = await builders.space(session)
+    asked = await survey(
+        session, await surveys_component(session, space, results_public=True)
+    )
+    first = (await question_ids(session, asked))[0]
+    counted = []
+    for rows in (2, 18):
+        for _ in range(rows):
+            stock = await stocked(session, space)
+            await planned(session, stock.budget, "Outro projeto")
+            voter = await builders.user(session, runtime)
+            await answer(session, asked.id, voter, first, options=("sim",))
+        queries.statements.clear()
+        export = await download(client)
+        counted.append(queries.count)
+
+    assert len(export.rows("projects")) == 2 * 20
+    assert counted[0] == counted[1]
