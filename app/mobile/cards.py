@@ -129,6 +129,57 @@ class CommentCard(BaseModel):
     created_at: datetime
 
 
+class DebateCard(Card):
+    space_id: int
+    component_id: int
+    title: str
+    summary: str
+    official: bool
+    starts_at: datetime | None
+    ends_at: datetime | None
+    closed_at: datetime | None
+    comments_count: int
+    created_at: datetime
+
+
+class PostCard(Card):
+    space_id: int
+    component_id: int
+    title: str
+    summary: str
+    published_at: datetime
+
+
+class BudgetProjectCard(Card):
+    space_id: int
+    component_id: int
+    budget_id: int
+    title: str
+    summary: str
+    amount: int
+    scope_id: int | None
+    address: str | None
+    latitude: float | None
+    longitude: float | None
+    votes_count: int | None = Field(description="None while votes are hidden.")
+    comments_count: int
+    selected: bool | None = Field(description="None until the outcome is published.")
+
+
+class ResultCard(Card):
+    space_id: int
+    component_id: int
+    parent_id: int | None
+    title: str
+    summary: str
+    status_id: int | None
+    progress: float | None
+    start_date: date | None
+    end_date: date | None
+    scope_id: int | None
+    comments_count: int
+
+
 class SpaceChange(BaseModel):
     type: Literal["space"]
     id: int
@@ -157,8 +208,51 @@ class CommentChange(BaseModel):
     record: CommentCard | None
 
 
+class DebateChange(BaseModel):
+    type: Literal["debate"]
+    id: int
+    deleted: bool
+    record: DebateCard | None
+
+
+class PostChange(BaseModel):
+    type: Literal["post"]
+    id: int
+    deleted: bool
+    record: PostCard | None
+
+
+class BudgetProjectChange(BaseModel):
+    type: Literal["budget_project"]
+    id: int
+    deleted: bool
+    record: BudgetProjectCard | None
+
+
+class ResultChange(BaseModel):
+    type: Literal["result"]
+    id: int
+    deleted: bool
+    record: ResultCard | None
+
+
+class SurveyChange(BaseModel):
+    type: Literal["survey"]
+    id: int
+    deleted: bool
+    record: "SurveyCard | None"
+
+
 MobileChange = Annotated[
-    SpaceChange | ProposalChange | MeetingChange | CommentChange,
+    SpaceChange
+    | ProposalChange
+    | MeetingChange
+    | CommentChange
+    | DebateChange
+    | PostChange
+    | BudgetProjectChange
+    | ResultChange
+    | SurveyChange,
     Field(discriminator="type"),
 ]
 

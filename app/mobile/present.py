@@ -15,16 +15,19 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.mobile import cards
+from app.models.accountability import Result
 from app.models.attachments import Attachment
+from app.models.budgets import BudgetProject
 from app.models.comments import Comment
-from app.models.components import Component
+from app.models.components import Component, Post
+from app.models.debates import Debate
 from app.models.follows import Follow
 from app.models.meetings import Meeting, MeetingRegistration, RegistrationStatus
 from app.models.proposals import Proposal, ProposalSupport
 from app.models.spaces import Phase, Space
 from app.models.users import User
 from app.schemas.components import Switches
-from app.services import meetings, proposals
+from app.services import budgets, meetings, proposals
 from app.services.components import switches_in_force
 from app.services.richtext import sanitize
 
@@ -416,4 +419,100 @@ async def comment_cards(
             created_at=comment.created_at,
         )
         for comment in found
+    ]
+
+
+# The newer kinds, as sync sends them (the public's view)
+
+
+async def debate_cards(
+    session: AsyncSession, reader: Reader, found: Sequence[Debate]
+) -> list[cards.DebateCard]:
+    spaces = await _spaces_of(session, {debate.component_id for debate in found})
+    return [
+        cards.DebateCard(
+            id=debate.id,
+            locale=reader.text(debate.title)[1],
+            space_id=spaces[debate.component_id],
+            component_id=debate.component_id,
+            title=reader.text(debate.title)[0],
+            summary=reader.plain(debate.description),
+            official=debate.official,
+            starts_at=debate.starts_at,
+            ends_at=debate.ends_at,
+            closed_at=debate.closed_at,
+            comments_count=debate.comments_count,
+            created_at=debate.created_at,
+        )
+        for debate in found
+    ]
+
+
+async def post_cards(
+    session: AsyncSession, reader: Reader, found: Sequence[Post]
+) -> list[cards.PostCard]:
+    spaces = await _spaces_of(session, {post.component_id for post in found})
+    return [
+        cards.PostCard(
+            id=post.id,
+            locale=reader.text(post.title)[1],
+            space_id=spaces[post.component_id],
+            component_id=post.component_id,
+            title=reader.text(post.title)[0],
+            summary=reader.plain(post.body),
+            published_at=post.published_at,
+        )
+        for post in found
+    ]
+
+
+async def budget_project_cards(
+    session: AsyncSession, reader: Reader, found: Sequence[BudgetProject]
+) -> list[cards.BudgetProjectCard]:
+    """Projects as the public sees them: votes hidden by the budget's rules."""
+    reads = await budgets.reads_of(session, reader.viewer, list(found))
+    spaces = await _spaces_of(session, {read.component_id for read in reads})
+    return [
+        cards.BudgetProjectCard(
+            id=read.id,
+            locale=reader.text(read.title)[1],
+            space_id=spaces[read.component_id],
+            component_id=read.component_id,
+            budget_id=read.budget_id,
+            title=reader.text(read.title)[0],
+            summary=reader.plain(read.description),
+            amount=read.amount,
+            scope_id=read.scope_id,
+            address=read.address,
+            latitude=read.latitude,
+            longitude=read.longitude,
+            votes_count=read.votes_count,
+            comments_count=read.comments_count,
+            selected=read.selected,
+        )
+        for read in reads
+    ]
+
+
+async def result_cards(
+    session: AsyncSession, reader: Reader, found: Sequence[Result]
+) -> list[cards.ResultCard]:
+    spaces = await _spaces_of(session, {result.component_id for result in found})
+    return [
+        cards.ResultCard(
+            id=result.id,
+            locale=reader.text(result.title)[1],
+            space_id=spaces[result.component_id],
+            component_id=result.component_id,
+            parent_id=result.parent_id,
+            title=reader.text(result.title)[0],
+            summary=reader.plain(result.description),
+            status_id=result.status_id,
+            progress=result.progress,
+            start_date=result.start_date,
+            end_date=result.end_date,
+            scope_id=result.scope_id,
+            comments_count=result.comments_count,
+        )
+        for result in found
     ]

@@ -4,18 +4,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.deps import SessionDep
+from app.deps import LocalZone, SessionDep
 from app.schemas.changes import ChangesPage
 from app.services import sync
 
 router = APIRouter(tags=["changes"])
 
-TYPES = ("space", "component", "proposal", "meeting", "comment")
+TYPES = tuple(sync.KINDS)
 
 
 @router.get("/changes", name="list")
 async def list_changes(
     session: SessionDep,
+    zone: LocalZone,
     since: Annotated[
         str | None,
         Query(
@@ -38,7 +39,7 @@ async def list_changes(
         types=sync.parse_types(types, TYPES),
         limit=limit,
     )
-    records = await sync.full_records(session, batch.changes)
+    records = await sync.full_records(session, batch.changes, zone)
     return ChangesPage.model_validate(
         {
             "changes": [

@@ -7,6 +7,7 @@ from fastapi.responses import FileResponse
 
 from app.deps import RuntimeDep, SessionDep
 from app.services import open_data
+from app.services import open_data_decisions as _decisions  # noqa: F401  (registers)
 from app.services import open_data_exports as _entities  # noqa: F401  (registers)
 
 router = APIRouter(tags=["open_data"])

@@ -4,11 +4,16 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from app.schemas.accountability import ResultRead
+from app.schemas.budgets import BudgetProjectRead
 from app.schemas.comments import CommentRead
 from app.schemas.components import ComponentRead
+from app.schemas.debates import DebateRead
 from app.schemas.meetings import MeetingRead
+from app.schemas.posts import PostRead
 from app.schemas.proposals import ProposalRead
 from app.schemas.spaces import SpaceRead
+from app.schemas.surveys import SurveyRead
 
 
 class SpaceChange(BaseModel):
@@ -46,8 +51,52 @@ class CommentChange(BaseModel):
     record: CommentRead | None
 
 
+class DebateChange(BaseModel):
+    type: Literal["debate"]
+    id: int
+    deleted: bool
+    record: DebateRead | None
+
+
+class PostChange(BaseModel):
+    type: Literal["post"]
+    id: int
+    deleted: bool
+    record: PostRead | None
+
+
+class BudgetProjectChange(BaseModel):
+    type: Literal["budget_project"]
+    id: int
+    deleted: bool
+    record: BudgetProjectRead | None
+
+
+class ResultChange(BaseModel):
+    type: Literal["result"]
+    id: int
+    deleted: bool
+    record: ResultRead | None
+
+
+class SurveyChange(BaseModel):
+    type: Literal["survey"]
+    id: int
+    deleted: bool
+    record: SurveyRead | None
+
+
 RecordChange = Annotated[
-    SpaceChange | ComponentChange | ProposalChange | MeetingChange | CommentChange,
+    SpaceChange
+    | ComponentChange
+    | ProposalChange
+    | MeetingChange
+    | CommentChange
+    | DebateChange
+    | PostChange
+    | BudgetProjectChange
+    | ResultChange
+    | SurveyChange,
     Field(discriminator="type"),
 ]
 

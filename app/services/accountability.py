@@ -48,7 +48,7 @@ from app.schemas.accountability import (
 )
 from app.schemas.components import AccountabilitySettings, stored_settings
 from app.schemas.pagination import decode_cursor
-from app.services import action_log, outbox
+from app.services import action_log, outbox, search
 from app.services.components import ensure_type, get_readable_component
 from app.services.permissions import Action, allowed, roles_in_space
 from app.services.resources import (
@@ -145,7 +145,7 @@ async def list_results(
     if after is not None:
         query = query.where(Result.id > after)
     rows = list((await session.execute(query)).all())
-    links = await _links_of(session, viewer, [result.id for result, _ in rows])
+    links = await links_of(session, viewer, [result.id for result, _ in rows])
     return [
         result_read(result, space_id, links.get(result.id, []))
         for result, space_id in rows
@@ -181,11 +181,11 @@ async def get_result(
     if row is None:
         raise NotFoundError(f"There is no result {result_id}.")
     result, space_id = row
-    links = await _links_of(session, viewer, [result.id])
+    links = await links_of(session, viewer, [result.id])
     return result_read(result, space_id, links.get(result.id, []))
 
 
-async def _links_of(
+async def links_of(
     session: AsyncSession, viewer: User | None, result_ids: list[int]
 ) -> dict[int, list[LinkRead]]:
     """The links of the results that name what ``viewer`` may read, in one query."""
@@ -734,3 +734,20 @@ def _invalid(field: str, message: str) -> InvalidInputError:
         f"{field}: {message}.",
         errors=[{"field": field, "location": "body", "message": message}],
     )
+
+
+search.register(
+    search.Searchable(
+        "result",
+        Result,
+        search.in_component(
+            Result,
+            title=Result.title,
+            body=Result.description,
+            occurred_at=Result.created_at,
+            scope_id=Result.scope_id,
+            area_id=Result.area_id,
+        ),
+        watched=frozenset({"title", "description", "scope_id", "area_id"}),
+    )
+)

@@ -43,7 +43,7 @@ from app.schemas.budgets import (
     BudgetUpdate,
 )
 from app.schemas.components import BudgetsSettings, Switches, stored_settings
-from app.services import action_log
+from app.services import action_log, search
 from app.services.components import (
     effective_switches,
     ensure_type,
@@ -296,10 +296,25 @@ async def project_reads(
     projects: list[BudgetProject],
 ) -> list[BudgetProjectRead]:
     """The projects as ``viewer`` sees them, their proposals in one query."""
-    linked = await _linked_proposals(session, viewer, [p.id for p in projects])
+    linked = await linked_proposals(session, viewer, [p.id for p in projects])
     return [
         project_read(view, project, linked.get(project.id, [])) for project in projects
     ]
+
+
+async def reads_of(
+    session: AsyncSession, viewer: User | None, projects: list[BudgetProject]
+) -> list[BudgetProjectRead]:
+    """Projects of any budgets as ``viewer`` sees them (sync), in two queries;
+    the caller has checked that ``viewer`` may read them."""
+    if not projects:
+        return []
+    rows = await session.execute(
+        _budget_rows(viewer).where(Budget.id.in_({p.budget_id for p in projects}))
+    )
+    views = {view.budget.id: view for view in map(_view, rows)}
+    linked = await linked_proposals(session, viewer, [p.id for p in projects])
+    return [project_read(views[p.budget_id], p, linked.get(p.id, [])) for p in projects]
 
 
 def project_read(
@@ -331,7 +346,7 @@ def project_read(
     )
 
 
-async def _linked_proposals(
+async def linked_proposals(
     session: AsyncSession, viewer: User | None, project_ids: list[int]
 ) -> dict[int, list[int]]:
     if not project_ids:
@@ -450,6 +465,13 @@ async def delete_budget(session: AsyncSession, actor: User, budget_id: int) -> N
     await _ensure_no_ballots(session, budget.id, "the budget")
 
     _log(session, actor, "budget.deleted", budget, component, {})
+    # Projects go through the session, not the foreign key's cascade, so the
+    # change log keeps a tombstone of each for sync and search drops them.
+    for project in await session.scalars(
+        select(BudgetProject).where(BudgetProject.budget_id == budget.id)
+    ):
+        await session.delete(project)
+    await session.flush()
     await session.delete(budget)
     await session.flush()
 
@@ -703,3 +725,20 @@ def _log_project(
         space_id=component.space_id,
         changes=changes,
     )
+
+
+search.register(
+    search.Searchable(
+        "budget_project",
+        BudgetProject,
+        search.in_component(
+            BudgetProject,
+            title=BudgetProject.title,
+            body=BudgetProject.description,
+            occurred_at=BudgetProject.created_at,
+            scope_id=BudgetProject.scope_id,
+            area_id=BudgetProject.area_id,
+        ),
+        watched=frozenset({"title", "description", "scope_id", "area_id"}),
+    )
+)

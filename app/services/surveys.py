@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, delete, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,7 +49,7 @@ from app.schemas.surveys import (
     SurveyUpdate,
     TextAnswerRead,
 )
-from app.services import action_log, outbox
+from app.services import action_log, outbox, search
 from app.services.components import ensure_type, get_readable_component
 from app.services.permissions import Action, allowed, roles_in_space
 from app.services.resources import ResourceKind, register
@@ -791,3 +791,21 @@ def _invalid(field: str, message: str, location: str = "body") -> InvalidInputEr
         f"{field}: {message}.",
         errors=[{"field": field, "location": location, "message": message}],
     )
+
+
+search.register(
+    search.Searchable(
+        "survey",
+        Survey,
+        search.in_component(
+            Survey,
+            title=Survey.title,
+            body=Survey.description,
+            occurred_at=func.coalesce(Survey.published_at, Survey.created_at),
+        ),
+        watched=frozenset({"title", "description", "published_at"}),
+        # Search lists published surveys only, even to the team that may
+        # preview a draft.
+        listed=lambda: Survey.published_at.is_not(None),
+    )
+)

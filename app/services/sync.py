@@ -16,6 +16,7 @@ order, either as records or as tombstones.
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
@@ -34,18 +35,34 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, UOWTransaction
 
 from app.errors import InvalidInputError
+from app.models.accountability import Result
 from app.models.base import UTCDateTime, utcnow
+from app.models.budgets import BudgetProject
 from app.models.comments import Comment
-from app.models.components import Component
+from app.models.components import Component, Post
+from app.models.debates import Debate
 from app.models.events import ChangeLogEntry, ChangeOperation
 from app.models.meetings import Meeting
 from app.models.proposals import Proposal
 from app.models.spaces import Phase, Space
+from app.models.surveys import Survey
 from app.models.users import User
 from app.schemas.comments import CommentRead
 from app.schemas.components import ComponentRead, Switches
+from app.schemas.debates import DebateRead
+from app.schemas.posts import PostRead
 from app.schemas.spaces import SpaceRead
-from app.services import comments, meetings, proposals, resources, spaces
+from app.services import (
+    accountability,
+    budgets,
+    comments,
+    debates,
+    meetings,
+    proposals,
+    resources,
+    spaces,
+    surveys,
+)
 from app.services.changelog import ChangeCursor, read_changes
 from app.services.components import switches_in_force
 
@@ -131,6 +148,11 @@ KINDS: dict[str, SyncKind] = {
         SyncKind("proposal", Proposal, _in_components(Proposal)),
         SyncKind("meeting", Meeting, _in_components(Meeting)),
         SyncKind("comment", Comment, _comments),
+        SyncKind("debate", Debate, _in_components(Debate)),
+        SyncKind("post", Post, _in_components(Post)),
+        SyncKind("budget_project", BudgetProject, _in_components(BudgetProject)),
+        SyncKind("result", Result, _in_components(Result)),
+        SyncKind("survey", Survey, _in_components(Survey)),
     )
 }
 
@@ -280,17 +302,22 @@ def _fan_out(session: Session, _flush: UOWTransaction) -> None:
 
 
 async def full_records(
-    session: AsyncSession, changes: Sequence[Change]
+    session: AsyncSession, changes: Sequence[Change], zone: ZoneInfo
 ) -> dict[tuple[str, int], Any]:
     """The /api/v1 read body of every record among ``changes``, as the public
-    reads it, in a fixed number of queries per type."""
+    reads it, in a fixed number of queries per type; ``zone`` is the
+    organisation's, in which surveys open and close."""
     rows: dict[str, list[Any]] = {}
     for change in changes:
         if not change.deleted:
             rows.setdefault(change.type, []).append(change.record)
     built: dict[tuple[str, int], Any] = {}
     for name, found in rows.items():
-        for read in await _PRESENTERS[name](session, found):
+        if name == "survey":
+            reads = await _survey_reads(session, found, zone)
+        else:
+            reads = await _PRESENTERS[name](session, found)
+        for read in reads:
             built[(name, read.id)] = read
     return built
 
@@ -350,10 +377,65 @@ async def _comment_reads(session: AsyncSession, found: list[Comment]) -> list[An
     return [CommentRead.of(c, authors[c.author_id], None) for c in found]
 
 
+async def _debate_reads(_session: AsyncSession, found: list[Debate]) -> list[Any]:
+    now = utcnow()
+    return [DebateRead.of(d, debates.accepts_comments(d, now)) for d in found]
+
+
+async def _post_reads(_session: AsyncSession, found: list[Post]) -> list[Any]:
+    return [PostRead.model_validate(post) for post in found]
+
+
+async def _project_reads(
+    session: AsyncSession, found: list[BudgetProject]
+) -> list[Any]:
+    return await budgets.reads_of(session, None, found)
+
+
+async def _result_reads(session: AsyncSession, found: list[Result]) -> list[Any]:
+    spaces_by_component = await _spaces_of(session, {r.component_id for r in found})
+    links = await accountability.links_of(session, None, [r.id for r in found])
+    return [
+        accountability.result_read(
+            r, spaces_by_component[r.component_id], links.get(r.id, [])
+        )
+        for r in found
+    ]
+
+
+async def _survey_reads(
+    session: AsyncSession, found: list[Survey], zone: ZoneInfo
+) -> list[Any]:
+    components = {
+        component.id: component
+        for component in await session.scalars(
+            select(Component).where(Component.id.in_({s.component_id for s in found}))
+        )
+    }
+    return [
+        surveys.survey_read(
+            surveys.SurveyView(survey, components[survey.component_id], False, False),
+            zone,
+        )
+        for survey in found
+    ]
+
+
+async def _spaces_of(session: AsyncSession, component_ids: set[int]) -> dict[int, int]:
+    rows = await session.execute(
+        select(Component.id, Component.space_id).where(Component.id.in_(component_ids))
+    )
+    return {component_id: space_id for component_id, space_id in rows}
+
+
 _PRESENTERS: dict[str, Callable[[AsyncSession, list[Any]], Awaitable[list[Any]]]] = {
     "space": _space_reads,
     "component": _component_reads,
     "proposal": _proposal_reads,
     "meeting": _meeting_reads,
     "comment": _comment_reads,
+    "debate": _debate_reads,
+    "post": _post_reads,
+    "budget_project": _project_reads,
+    "result": _result_reads,
 }

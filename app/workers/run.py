@@ -9,7 +9,7 @@ import structlog
 from app.config import Settings
 from app.logging import configure_logging
 from app.runtime import Runtime
-from app.services import open_data_exports  # noqa: F401  (registers the entities)
+from app.services import open_data_decisions, open_data_exports  # noqa: F401  (registers the entities)
 from app.services.open_data import refresh_forever
 
 log = structlog.get_logger()

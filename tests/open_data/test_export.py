@@ -26,6 +26,11 @@ ENTITIES = {
     "meetings",
     "scopes",
     "areas",
+    "budgets",
+    "projects",
+    "results",
+    "surveys",
+    "survey_answers",
 }
 
 
