@@ -23,8 +23,7 @@ from app.models.base import utcnow
 from app.models.spaces import Space, SpaceKind, SpaceStatus, Visibility
 from app.models.users import UserRole
 from app.runtime import Runtime
-from bench.common import arguments, measure, report, scratch_database
-from bench.proposals import build_service
+from bench.common import arguments, build_service, measure, report, scratch_database
 from tests import builders
 
 HOOK = {"url": "http://127.0.0.1:9/hooks", "event_types": ["meeting.published"]}

@@ -7,6 +7,8 @@ standard output as a table to paste into a closing note.
 
 import argparse
 import asyncio
+import logging
+import os
 import statistics
 import time
 import uuid
@@ -16,9 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
+import httpx
+import structlog
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import make_url
+
+from app.config import Settings
+from app.main import create_app
+from app.runtime import Runtime
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -139,3 +147,41 @@ def report_rates(rows: list[tuple[str, float, float | None]]) -> None:
     for label, rate, baseline in rows:
         base = "-" if baseline is None else f"{baseline:.0f}"
         print(f"| {label} | {rate:.0f} | {base} |")
+
+
+UNLIMITED = "1000000/minute"
+NO_RATE_LIMITS = {
+    "rate_limit_writes": UNLIMITED,
+    "rate_limit_writes_ip": UNLIMITED,
+    "rate_limit_reads": UNLIMITED,
+    "rate_limit_reads_ip": UNLIMITED,
+}
+"""A benchmark is one client firing fast; the production limits would turn its
+requests into 429s."""
+
+
+def build_service(url: str) -> tuple[Runtime, httpx.AsyncClient]:
+    """The real app over ``url``, without rate limits, logging to nowhere."""
+    settings = Settings.model_validate(
+        {
+            "database_url": url,
+            "dispatcher_enabled": False,
+            "log_json": True,
+            "mail_backend": "file",
+            "mail_dir": "/tmp/decide-bench-mail",  # noqa: S108
+            **NO_RATE_LIMITS,
+        }
+    )
+    runtime = Runtime.build(settings)
+    app = create_app(settings, runtime)
+    # Access logs are rendered as in production, then dropped.
+    structlog.configure(
+        logger_factory=structlog.PrintLoggerFactory(
+            file=open(os.devnull, "w")  # noqa: SIM115
+        )
+    )
+    logging.getLogger().setLevel(logging.ERROR)
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://bench"
+    )
+    return runtime, client

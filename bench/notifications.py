@@ -7,18 +7,12 @@ first page and unread count through the service.
 """
 
 import asyncio
-import logging
-import os
 import sys
 import time
 from typing import Any
 
-import httpx
-import structlog
 from sqlalchemy import insert
 
-from app.config import Settings
-from app.main import create_app
 from app.models.base import utcnow
 from app.models.components import Component, ComponentType
 from app.models.follows import Follow
@@ -31,6 +25,7 @@ from app.services.outbox import Envelope
 from bench.common import (
     Timing,
     arguments,
+    build_service,
     measure,
     report,
     report_rates,
@@ -40,30 +35,6 @@ from bench.common import (
 
 def progress(message: str) -> None:
     sys.stderr.write(f"{message}\n")
-
-
-def build_service(url: str) -> tuple[Runtime, httpx.AsyncClient]:
-    settings = Settings.model_validate(
-        {
-            "database_url": url,
-            "dispatcher_enabled": False,
-            "log_json": True,
-            "mail_backend": "file",
-            "mail_dir": "/tmp/decide-bench-mail",  # noqa: S108
-        }
-    )
-    runtime = Runtime.build(settings)
-    app = create_app(settings, runtime)
-    structlog.configure(
-        logger_factory=structlog.PrintLoggerFactory(
-            file=open(os.devnull, "w")  # noqa: SIM115
-        )
-    )
-    logging.getLogger().setLevel(logging.ERROR)
-    client = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://bench"
-    )
-    return runtime, client
 
 
 def _users(count: int) -> list[dict[str, Any]]:

@@ -30,8 +30,15 @@ from typing import Any
 from app.services import open_data, search
 from app.services import open_data_decisions as _decisions  # noqa: F401  (registers)
 from app.services import open_data_exports as _entities  # noqa: F401  (registers)
-from bench.common import arguments, measure, raw_connection, report, scratch_database
-from bench.proposals import COMMENT_COLUMNS, USER_COLUMNS, build_service, progress
+from bench.common import (
+    arguments,
+    build_service,
+    measure,
+    raw_connection,
+    report,
+    scratch_database,
+)
+from bench.proposals import COMMENT_COLUMNS, USER_COLUMNS, progress
 
 CORPUS = Path("/work/shared/data/barcelona-pam-2016")
 STATES = {"accepted": "accepted", "rejected": "rejected", "evaluating": "evaluating"}

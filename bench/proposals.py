@@ -19,9 +19,7 @@ Run with ``.venv/bin/python -m bench.proposals --help``; see bench/README.md.
 import asyncio
 import gzip
 import json
-import logging
 import math
-import os
 import random
 import sys
 import time
@@ -33,15 +31,13 @@ from typing import Any
 
 import asyncpg
 import httpx
-import structlog
 from sqlalchemy import event
 
-from app.config import Settings
-from app.main import create_app
 from app.runtime import Runtime
 from bench.common import (
     Timing,
     arguments,
+    build_service,
     measure,
     raw_connection,
     raw_pool,
@@ -554,31 +550,6 @@ class Statements:
         finally:
             self.recording = False
         return self.seen
-
-
-def build_service(url: str) -> tuple[Runtime, httpx.AsyncClient]:
-    settings = Settings.model_validate(
-        {
-            "database_url": url,
-            "dispatcher_enabled": False,
-            "log_json": True,
-            "mail_backend": "file",
-            "mail_dir": "/tmp/decide-bench-mail",  # noqa: S108
-        }
-    )
-    runtime = Runtime.build(settings)
-    app = create_app(settings, runtime)
-    # Access logs are rendered as in production, then dropped.
-    structlog.configure(
-        logger_factory=structlog.PrintLoggerFactory(
-            file=open(os.devnull, "w")  # noqa: SIM115
-        )
-    )
-    logging.getLogger().setLevel(logging.ERROR)
-    client = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://bench"
-    )
-    return runtime, client
 
 
 async def _get_page(

@@ -36,7 +36,13 @@ from app.models.taxonomies import InterestGroup, Scope, UserInterestGroup
 from app.models.users import User
 from app.runtime import Runtime
 from app.services.stats import refresh
-from bench.common import arguments, measure, report, scratch_database
+from bench.common import (
+    NO_RATE_LIMITS,
+    arguments,
+    measure,
+    report,
+    scratch_database,
+)
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 YEAR = timedelta(days=365)
@@ -261,7 +267,7 @@ async def main() -> None:
     parser.add_argument("--refreshes", type=int, default=3, help="timed refreshes")
     options = parser.parse_args()
     async with scratch_database(options.database_url, keep=options.keep) as url:
-        runtime = Runtime.build(Settings(database_url=url))
+        runtime = Runtime.build(Settings(database_url=url, **NO_RATE_LIMITS))
         started = time.perf_counter()
         async with runtime.sessionmaker() as session:
             await fill(session, options, random.Random(42))

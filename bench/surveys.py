@@ -5,19 +5,13 @@
 """
 
 import asyncio
-import logging
-import os
 import random
 import sys
 import time
 from typing import Any
 
-import httpx
-import structlog
 from sqlalchemy import insert, select
 
-from app.config import Settings
-from app.main import create_app
 from app.models.base import utcnow
 from app.models.components import Component, ComponentType
 from app.models.spaces import Space, SpaceKind, SpaceStatus, Visibility
@@ -31,7 +25,14 @@ from app.models.surveys import (
 )
 from app.models.users import User, UserRole
 from app.runtime import Runtime
-from bench.common import Timing, arguments, measure, report, scratch_database
+from bench.common import (
+    Timing,
+    arguments,
+    build_service,
+    measure,
+    report,
+    scratch_database,
+)
 
 OPTIONS = ["a", "b", "c", "d", "e"]
 ROWS = ["r1", "r2", "r3"]
@@ -185,30 +186,6 @@ async def _responses(
             ],
         )
         print(f"  {start + len(chunk)} responses", file=sys.stderr)
-
-
-def build_service(url: str) -> tuple[Runtime, httpx.AsyncClient]:
-    settings = Settings.model_validate(
-        {
-            "database_url": url,
-            "dispatcher_enabled": False,
-            "log_json": True,
-            "mail_backend": "file",
-            "mail_dir": "/tmp/decide-bench-mail",  # noqa: S108
-        }
-    )
-    runtime = Runtime.build(settings)
-    app = create_app(settings, runtime)
-    structlog.configure(
-        logger_factory=structlog.PrintLoggerFactory(
-            file=open(os.devnull, "w")  # noqa: SIM115
-        )
-    )
-    logging.getLogger().setLevel(logging.ERROR)
-    client = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://bench"
-    )
-    return runtime, client
 
 
 async def run(responses: int, url: str, repeat: int, keep: bool) -> None:

@@ -23,7 +23,13 @@ from app.models.proposals import AuthorKind, Proposal, ProposalStatus
 from app.models.spaces import Space, SpaceKind, SpaceStatus, Visibility
 from app.models.users import User
 from app.runtime import Runtime
-from bench.common import arguments, measure, report, scratch_database
+from bench.common import (
+    NO_RATE_LIMITS,
+    arguments,
+    measure,
+    report,
+    scratch_database,
+)
 
 BATCH = 1000
 
@@ -44,6 +50,7 @@ def _settings(url: str) -> Settings:
         dispatcher_enabled=False,
         log_json=True,
         database_pool_size=5,
+        **NO_RATE_LIMITS,
     )
 
 
