@@ -11,7 +11,7 @@ import io
 import json
 import secrets
 import zipfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -255,6 +255,14 @@ async def _devices(session: AsyncSession, user: User) -> Any:
     ]
 
 
+def _grouped(rows: Iterable[Any], key: str) -> dict[int, list[Any]]:
+    """Each row's columns, listed under the value of its ``key`` column."""
+    grouped: dict[int, list[Any]] = {}
+    for row in rows:
+        grouped.setdefault(getattr(row, key), []).append(_columns(row))
+    return grouped
+
+
 @section("push_devices")
 async def _push_devices(session: AsyncSession, user: User) -> Any:
     return await _rows(session, PushDevice, PushDevice.user_id == user.id)
@@ -286,9 +294,7 @@ async def _ballots(session: AsyncSession, user: User) -> Any:
         .where(Ballot.user_id == user.id)
         .order_by(BallotItem.ballot_id, BallotItem.project_id)
     )
-    chosen: dict[int, list[Any]] = {}
-    for item in items:
-        chosen.setdefault(item.ballot_id, []).append(_columns(item))
+    chosen = _grouped(items, "ballot_id")
     return [ballot | {"items": chosen.get(ballot["id"], [])} for ballot in ballots]
 
 
@@ -308,9 +314,7 @@ async def _survey_responses(session: AsyncSession, user: User) -> Any:
         .where(SurveyResponse.user_id == user.id)
         .order_by(SurveyAnswerChoice.id)
     )
-    chosen: dict[int, list[Any]] = {}
-    for choice in choices:
-        chosen.setdefault(choice.answer_id, []).append(_columns(choice))
+    chosen = _grouped(choices, "answer_id")
     given: dict[int, list[Any]] = {}
     for answer in answers:
         row = _columns(answer) | {"choices": chosen.get(answer.id, [])}
